@@ -1,0 +1,266 @@
+from coins.v1 import resources_pb2 as _resources_pb2
+from google.api import annotations_pb2 as _annotations_pb2
+from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.protobuf import empty_pb2 as _empty_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class CreateCampaignRequest(_message.Message):
+    __slots__ = ("campaign_id", "campaign", "request_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    campaign: _resources_pb2.Campaign
+    request_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., campaign: _Optional[_Union[_resources_pb2.Campaign, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetCampaignRequest(_message.Message):
+    __slots__ = ("campaign_id",)
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+
+class ListCampaignsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token", "status", "type")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    status: _resources_pb2.CampaignStatus
+    type: _resources_pb2.CampaignType
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., status: _Optional[_Union[_resources_pb2.CampaignStatus, str]] = ..., type: _Optional[_Union[_resources_pb2.CampaignType, str]] = ...) -> None: ...
+
+class ListCampaignsResponse(_message.Message):
+    __slots__ = ("campaigns", "next_page_token")
+    CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    campaigns: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Campaign]
+    next_page_token: str
+    def __init__(self, campaigns: _Optional[_Iterable[_Union[_resources_pb2.Campaign, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class UpdateCampaignRequest(_message.Message):
+    __slots__ = ("campaign_id", "campaign", "update_mask")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    campaign: _resources_pb2.Campaign
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, campaign_id: _Optional[str] = ..., campaign: _Optional[_Union[_resources_pb2.Campaign, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class ActivateCampaignRequest(_message.Message):
+    __slots__ = ("campaign_id",)
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+
+class CompleteCampaignRequest(_message.Message):
+    __slots__ = ("campaign_id",)
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+
+class ArchiveCampaignRequest(_message.Message):
+    __slots__ = ("campaign_id",)
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+
+class JoinCampaignRequest(_message.Message):
+    __slots__ = ("campaign_id", "request_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    request_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class InviteMembersRequest(_message.Message):
+    __slots__ = ("campaign_id", "emails", "role", "request_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAILS_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    emails: _containers.RepeatedScalarFieldContainer[str]
+    role: _resources_pb2.CampaignRole
+    request_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., emails: _Optional[_Iterable[str]] = ..., role: _Optional[_Union[_resources_pb2.CampaignRole, str]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class InviteMembersResponse(_message.Message):
+    __slots__ = ("members",)
+    MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    members: _containers.RepeatedCompositeFieldContainer[_resources_pb2.CampaignMember]
+    def __init__(self, members: _Optional[_Iterable[_Union[_resources_pb2.CampaignMember, _Mapping]]] = ...) -> None: ...
+
+class AcceptInvitationRequest(_message.Message):
+    __slots__ = ("campaign_id", "request_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    request_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListMembersRequest(_message.Message):
+    __slots__ = ("campaign_id", "page_size", "page_token", "role")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    page_size: int
+    page_token: str
+    role: _resources_pb2.CampaignRole
+    def __init__(self, campaign_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., role: _Optional[_Union[_resources_pb2.CampaignRole, str]] = ...) -> None: ...
+
+class ListMembersResponse(_message.Message):
+    __slots__ = ("members", "next_page_token")
+    MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    members: _containers.RepeatedCompositeFieldContainer[_resources_pb2.CampaignMember]
+    next_page_token: str
+    def __init__(self, members: _Optional[_Iterable[_Union[_resources_pb2.CampaignMember, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class RemoveMemberRequest(_message.Message):
+    __slots__ = ("campaign_id", "user_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    user_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
+
+class SetMemberRoleRequest(_message.Message):
+    __slots__ = ("campaign_id", "user_id", "role")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    user_id: str
+    role: _resources_pb2.CampaignRole
+    def __init__(self, campaign_id: _Optional[str] = ..., user_id: _Optional[str] = ..., role: _Optional[_Union[_resources_pb2.CampaignRole, str]] = ...) -> None: ...
+
+class AddSponsorRequest(_message.Message):
+    __slots__ = ("campaign_id", "user_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    user_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
+
+class AddSponsorResponse(_message.Message):
+    __slots__ = ("sponsor_ids",)
+    SPONSOR_IDS_FIELD_NUMBER: _ClassVar[int]
+    sponsor_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, sponsor_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class RemoveSponsorRequest(_message.Message):
+    __slots__ = ("campaign_id", "user_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    user_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
+
+class ListSponsorsRequest(_message.Message):
+    __slots__ = ("campaign_id",)
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+
+class ListSponsorsResponse(_message.Message):
+    __slots__ = ("sponsors",)
+    SPONSORS_FIELD_NUMBER: _ClassVar[int]
+    sponsors: _containers.RepeatedCompositeFieldContainer[_resources_pb2.User]
+    def __init__(self, sponsors: _Optional[_Iterable[_Union[_resources_pb2.User, _Mapping]]] = ...) -> None: ...
+
+class CreateTagRequest(_message.Message):
+    __slots__ = ("campaign_id", "tag", "request_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    TAG_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    tag: _resources_pb2.Tag
+    request_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., tag: _Optional[_Union[_resources_pb2.Tag, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ListTagsRequest(_message.Message):
+    __slots__ = ("campaign_id", "page_size", "page_token")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, campaign_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListTagsResponse(_message.Message):
+    __slots__ = ("tags", "next_page_token")
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tags: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Tag]
+    next_page_token: str
+    def __init__(self, tags: _Optional[_Iterable[_Union[_resources_pb2.Tag, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class UpdateTagRequest(_message.Message):
+    __slots__ = ("campaign_id", "tag_id", "tag", "update_mask")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    TAG_ID_FIELD_NUMBER: _ClassVar[int]
+    TAG_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    tag_id: str
+    tag: _resources_pb2.Tag
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, campaign_id: _Optional[str] = ..., tag_id: _Optional[str] = ..., tag: _Optional[_Union[_resources_pb2.Tag, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+
+class DeleteTagRequest(_message.Message):
+    __slots__ = ("campaign_id", "tag_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    TAG_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    tag_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., tag_id: _Optional[str] = ...) -> None: ...
+
+class GetCampaignAccessRequest(_message.Message):
+    __slots__ = ("campaign_id", "user_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    user_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
+
+class CampaignAccess(_message.Message):
+    __slots__ = ("campaign", "role", "sponsor")
+    CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    SPONSOR_FIELD_NUMBER: _ClassVar[int]
+    campaign: _resources_pb2.Campaign
+    role: _resources_pb2.CampaignRole
+    sponsor: bool
+    def __init__(self, campaign: _Optional[_Union[_resources_pb2.Campaign, _Mapping]] = ..., role: _Optional[_Union[_resources_pb2.CampaignRole, str]] = ..., sponsor: _Optional[bool] = ...) -> None: ...
+
+class ListJoinedMembersRequest(_message.Message):
+    __slots__ = ("campaign_id", "page_size", "page_token")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, campaign_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListJoinedMembersResponse(_message.Message):
+    __slots__ = ("members", "next_page_token")
+    MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    members: _containers.RepeatedCompositeFieldContainer[_resources_pb2.CampaignMember]
+    next_page_token: str
+    def __init__(self, members: _Optional[_Iterable[_Union[_resources_pb2.CampaignMember, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
