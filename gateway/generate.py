@@ -1,0 +1,246 @@
+"""Writes the Envoy gateway's config from the contracts: one route and cluster per external service, JWT rules from
+the methods' `public` option, REST transcoding from the google.api.http annotations in the descriptor set.
+
+    python -m gateway.generate --out .dev/envoy.json [--port 8080] [--admin-port 9901]
+
+Filter order matters (see docs/gateway.md): CORS answers preflights first; Lua sits before the transcoder so that
+on the way out it runs after it; JWT and rate limit come after the transcoder so they key on gRPC paths and guard
+REST and native gRPC alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+
+from services.common import catalog
+from services.common.catalog import Access
+from services.common.config import SERVICES, Settings
+from services.common.interceptor import SERVICE_TOKEN_HEADER
+from services.common.tokens import AUDIENCE, ISSUER
+
+ROOT = Path(__file__).resolve().parent.parent
+DESCRIPTOR_SET = ROOT / "generated" / "coins.pb"
+JWT_PROVIDER = "coins"
+
+# Envoy's own replies (bad JSON, missing token, rate limit, upstream down) get the google.rpc.Status shape that
+# the transcoder gives upstream errors, so clients parse one error format.
+_LOCAL_REPLY_CODES = {400: 3, 401: 16, 403: 7, 404: 5, 413: 8, 429: 8, 503: 14, 504: 4}
+
+# On the way out, drop the gRPC status headers the transcoder leaves on REST responses; gRPC clients need them.
+_LUA = """
+function envoy_on_request(handle)
+  local content_type = handle:headers():get("content-type") or ""
+  handle:streamInfo():dynamicMetadata():set("coins.gateway", "grpc", string.sub(content_type, 1, 16) == "application/grpc")
+end
+function envoy_on_response(handle)
+  local meta = handle:streamInfo():dynamicMetadata():get("coins.gateway")
+  if meta == nil or not meta["grpc"] then
+    handle:headers():remove("grpc-status")
+    handle:headers():remove("grpc-message")
+  end
+end
+"""
+
+
+@dataclass
+class GatewayOptions:
+    port: int = 8080
+    admin_port: int = 9901
+    bind_host: str = "127.0.0.1"
+    targets: dict[str, str] = field(default_factory=dict)
+    public_key_file: str = ".dev/keys/jwt-public.pem"
+    rate_limit_per_s: int = 1000
+    cors_origins: tuple[str, ...] = ("*",)
+    descriptor_set: Path = DESCRIPTOR_SET
+
+    @classmethod
+    def from_env(cls) -> "GatewayOptions":
+        settings = Settings.from_env("auth")
+        return cls(
+            port=int(os.environ.get("COINS_GATEWAY_PORT", 8080)),
+            admin_port=int(os.environ.get("COINS_GATEWAY_ADMIN_PORT", 9901)),
+            bind_host=os.environ.get("COINS_GATEWAY_BIND_HOST", "127.0.0.1"),
+            targets=dict(settings.targets),
+            public_key_file=settings.jwt_public_key_file,
+            rate_limit_per_s=int(os.environ.get("COINS_GATEWAY_RATE_LIMIT_PER_S", 1000)),
+            cors_origins=tuple(o for o in os.environ.get("COINS_CORS_ORIGINS", "*").split(",") if o),
+        )
+
+
+def jwks(public_key_pem: bytes) -> str:
+    """The auth service's ES256 public key as the JWKS Envoy checks signatures with."""
+    numbers = serialization.load_pem_public_key(public_key_pem).public_numbers()
+
+    def b64(number: int) -> str:
+        return base64.urlsafe_b64encode(number.to_bytes(32, "big")).decode().rstrip("=")
+
+    return json.dumps({"keys": [{"kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig",
+                                 "x": b64(numbers.x), "y": b64(numbers.y)}]})
+
+
+def _typed(type_name: str, **config) -> dict:
+    return {"@type": f"type.googleapis.com/{type_name}", **config}
+
+
+def _rate_limit(per_s: int) -> dict:
+    return _typed("envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
+                  stat_prefix="gateway_rate_limit",
+                  token_bucket={"max_tokens": per_s, "tokens_per_fill": per_s, "fill_interval": "1s"},
+                  filter_enabled={"default_value": {"numerator": 100, "denominator": "HUNDRED"},
+                                  "runtime_key": "rate_limit_enabled"},
+                  filter_enforced={"default_value": {"numerator": 100, "denominator": "HUNDRED"},
+                                   "runtime_key": "rate_limit_enforced"},
+                  rate_limited_as_resource_exhausted=True)
+
+
+def _routes(options: GatewayOptions) -> list[dict]:
+    methods = catalog.methods().values()
+    routes = []
+    # Streams stay open: no route timeout for them.
+    for method in methods:
+        if method.server_streaming and method.access is not Access.INTERNAL:
+            routes.append({"match": {"path": method.path},
+                           "route": {"cluster": method.service, "timeout": "0s", "idle_timeout": "3600s"}})
+    for full_service, service in catalog.external_services().items():
+        routes.append({
+            "match": {"prefix": f"/{full_service}/"},
+            "route": {"cluster": service, "timeout": "30s"},
+            "typed_per_filter_config": {"envoy.filters.http.local_ratelimit": _rate_limit(options.rate_limit_per_s)},
+        })
+    # Native gRPC to any other path (internal services, health, reflection) stops here.
+    routes.append({"match": {"prefix": "/", "grpc": {}},
+                   "direct_response": {"status": 404, "body": {"inline_string": "no such service"}}})
+    # Everything else is REST: the transcoder resolves it to a gRPC path above (or answers 404), and CORS answers
+    # preflights. The CORS filter skips direct responses, so this last route needs a cluster.
+    routes.append({"match": {"prefix": "/"}, "route": {"cluster": "auth", "timeout": "30s"}})
+    return routes
+
+
+def _jwt_rules() -> list[dict]:
+    rules = [{"match": {"path": m.path}} for m in catalog.methods().values() if m.access is Access.PUBLIC]
+    rules.append({"match": {"prefix": "/coins.v1."}, "requires": {"provider_name": JWT_PROVIDER}})
+    return rules
+
+
+def _local_reply() -> dict:
+    def body(code: int) -> dict:
+        return {"json_format": {"code": code, "message": "%LOCAL_REPLY_BODY%", "details": []}}
+
+    mappers = [{"filter": {"status_code_filter": {"comparison": {
+                   "op": "EQ", "value": {"default_value": status, "runtime_key": f"local_reply_{status}"}}}},
+                "body_format_override": body(code)}
+               for status, code in _LOCAL_REPLY_CODES.items()]
+    # gRPC clients read grpc-message: give them the plain text.
+    grpc_mapper = {"filter": {"header_filter": {"header": {
+                       "name": "content-type", "string_match": {"prefix": "application/grpc"}}}},
+                   "body_format_override": {"text_format": "%LOCAL_REPLY_BODY%"}}
+    return {"mappers": [grpc_mapper, *mappers], "body_format": body(2)}
+
+
+def _cluster(service: str, target: str) -> dict:
+    host, _, port = target.rpartition(":")
+    return {
+        "name": service,
+        "type": "STRICT_DNS",
+        "connect_timeout": "2s",
+        "dns_lookup_family": "V4_PREFERRED",
+        "typed_extension_protocol_options": {
+            "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": _typed(
+                "envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+                explicit_http_config={"http2_protocol_options": {}}),
+        },
+        "load_assignment": {"cluster_name": service, "endpoints": [{"lb_endpoints": [
+            {"endpoint": {"address": {"socket_address": {"address": host, "port_value": int(port)}}}}]}]},
+    }
+
+
+def render(options: GatewayOptions) -> dict:
+    public_key = Path(options.public_key_file).read_bytes()
+    cors = _typed("envoy.extensions.filters.http.cors.v3.CorsPolicy",
+                  allow_origin_string_match=[{"safe_regex": {"regex": ".*"}} if o == "*" else {"exact": o}
+                                             for o in options.cors_origins],
+                  allow_methods="GET, POST, PUT, PATCH, DELETE, OPTIONS",
+                  allow_headers="authorization, content-type, x-request-id, x-grpc-web, grpc-timeout",
+                  expose_headers="x-request-id, grpc-status, grpc-message",
+                  max_age="600")
+    http_filters = [
+        {"name": "envoy.filters.http.cors", "typed_config": _typed("envoy.extensions.filters.http.cors.v3.Cors")},
+        {"name": "envoy.filters.http.lua", "typed_config": _typed(
+            "envoy.extensions.filters.http.lua.v3.Lua", default_source_code={"inline_string": _LUA})},
+        {"name": "envoy.filters.http.grpc_json_transcoder", "typed_config": _typed(
+            "envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder",
+            proto_descriptor=str(options.descriptor_set),
+            services=sorted(catalog.external_services()),
+            print_options={"add_whitespace": False, "always_print_primitive_fields": True,
+                           "always_print_enums_as_ints": False, "preserve_proto_field_names": False},
+            convert_grpc_status=True,
+            query_param_unescape_plus=True,
+            request_validation_options={"reject_unknown_method": True, "reject_unknown_query_parameters": True,
+                                        "reject_binding_body_field_collisions": True})},
+        {"name": "envoy.filters.http.jwt_authn", "typed_config": _typed(
+            "envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
+            providers={JWT_PROVIDER: {
+                "issuer": ISSUER, "audiences": [AUDIENCE],
+                "local_jwks": {"inline_string": jwks(public_key)},
+                "from_headers": [{"name": "authorization", "value_prefix": "Bearer "}],
+                "forward": True,  # the services verify again: inside the mesh, calls skip the gateway
+                "clock_skew_seconds": 5}},
+            rules=_jwt_rules())},
+        {"name": "envoy.filters.http.local_ratelimit", "typed_config": _typed(
+            "envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit", stat_prefix="gateway_rate_limit")},
+        {"name": "envoy.filters.http.router", "typed_config": _typed("envoy.extensions.filters.http.router.v3.Router")},
+    ]
+    connection_manager = _typed(
+        "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+        stat_prefix="gateway",
+        codec_type="AUTO",
+        use_remote_address=True,
+        generate_request_id=True,
+        always_set_request_id_in_response=True,
+        local_reply_config=_local_reply(),
+        route_config={"name": "coins", "virtual_hosts": [{
+            "name": "coins",
+            "domains": ["*"],
+            "routes": _routes(options),
+            # Only services mint these; one arriving from outside is forged.
+            "request_headers_to_remove": [SERVICE_TOKEN_HEADER],
+            "typed_per_filter_config": {"envoy.filters.http.cors": cors},
+        }]},
+        http_filters=http_filters,
+    )
+    return {
+        "admin": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": options.admin_port}}},
+        "static_resources": {
+            "listeners": [{
+                "name": "gateway",
+                "address": {"socket_address": {"address": options.bind_host, "port_value": options.port}},
+                "filter_chains": [{"filters": [{"name": "envoy.filters.network.http_connection_manager",
+                                                "typed_config": connection_manager}]}],
+            }],
+            "clusters": [_cluster(service, options.targets[service]) for service in SERVICES],
+        },
+    }
+
+
+def write(options: GatewayOptions, out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(render(options), indent=2))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / ".dev" / "envoy.json")
+    args = parser.parse_args()
+    print(write(GatewayOptions.from_env(), args.out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The auth service: accounts, sign-in with rotating refresh tokens, system roles."""

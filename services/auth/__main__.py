@@ -1,0 +1,4 @@
+from services.auth.main import build
+from services.common.server import run
+
+run("auth", build)

@@ -1,0 +1,145 @@
+"""The auth service's tables (schema "auth") and every query it makes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    DateTime, ForeignKey, Index, LargeBinary, MetaData, String, delete, func, or_, select, update,
+)
+from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, selectinload
+
+from services.auth.domain import Account
+
+
+class AuthBase(DeclarativeBase):
+    metadata = MetaData(schema="auth")
+
+
+class UserRow(AuthBase):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    roles: Mapped[list["RoleRow"]] = relationship(lazy="raise", order_by="RoleRow.role")
+
+    def account(self) -> Account:
+        return Account(str(self.id), self.email, self.full_name, tuple(r.role for r in self.roles), self.active,
+                       self.created_at)
+
+
+Index("ux_users_email_lower", func.lower(UserRow.email), unique=True)
+
+
+class RoleRow(AuthBase):
+    __tablename__ = "system_roles"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("auth.users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    granted_by: Mapped[uuid.UUID | None] = mapped_column(UUID)
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class RefreshTokenRow(AuthBase):
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True, default=uuid.uuid4)
+    family_id: Mapped[uuid.UUID] = mapped_column(UUID, index=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("auth.users.id", ondelete="CASCADE"), index=True)
+    token_digest: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RegistrationRequestRow(AuthBase):
+    """Remembers which account a registration's request_id created, so a retry returns it."""
+
+    __tablename__ = "registration_requests"
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("auth.users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class AuthRepository:
+    def __init__(self, session: AsyncSession):
+        self.session = session
+
+    def _users(self):
+        return select(UserRow).options(selectinload(UserRow.roles))
+
+    async def user(self, user_id: uuid.UUID) -> UserRow | None:
+        return (await self.session.execute(self._users().where(UserRow.id == user_id))).scalar_one_or_none()
+
+    async def user_by_email(self, email_key: str) -> UserRow | None:
+        query = self._users().where(func.lower(UserRow.email) == email_key)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def users(self, ids: list[uuid.UUID]) -> list[UserRow]:
+        return list((await self.session.execute(self._users().where(UserRow.id.in_(ids)))).scalars())
+
+    async def users_by_email(self, email_keys: list[str]) -> list[UserRow]:
+        query = self._users().where(func.lower(UserRow.email).in_(email_keys))
+        return list((await self.session.execute(query)).scalars())
+
+    async def list_users(self, after_email: str | None, limit: int, contains: str) -> list[UserRow]:
+        query = self._users().order_by(func.lower(UserRow.email)).limit(limit)
+        if after_email is not None:
+            query = query.where(func.lower(UserRow.email) > after_email)
+        if contains:
+            pattern = "%" + contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(or_(UserRow.email.ilike(pattern), UserRow.full_name.ilike(pattern)))
+        return list((await self.session.execute(query)).scalars())
+
+    async def add_user(self, email: str, password_hash: str, full_name: str) -> uuid.UUID | None:
+        """The new user's id, or None when the email is taken (checked by the unique index, race-free)."""
+        statement = (insert(UserRow).values(id=uuid.uuid4(), email=email, password_hash=password_hash,
+                                            full_name=full_name)
+                     .on_conflict_do_nothing().returning(UserRow.id))
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def set_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
+        await self.session.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash))
+
+    async def registration_request(self, request_id: str) -> uuid.UUID | None:
+        row = await self.session.get(RegistrationRequestRow, request_id)
+        return row.user_id if row else None
+
+    async def remember_registration(self, request_id: str, user_id: uuid.UUID) -> None:
+        await self.session.execute(insert(RegistrationRequestRow).values(request_id=request_id, user_id=user_id))
+
+    async def grant_role(self, user_id: uuid.UUID, role: str, granted_by: uuid.UUID | None) -> None:
+        await self.session.execute(insert(RoleRow).values(user_id=user_id, role=role, granted_by=granted_by)
+                                   .on_conflict_do_nothing())
+
+    async def revoke_role(self, user_id: uuid.UUID, role: str) -> None:
+        await self.session.execute(delete(RoleRow).where(RoleRow.user_id == user_id, RoleRow.role == role))
+
+    async def add_refresh_token(self, family_id: uuid.UUID, user_id: uuid.UUID, digest: bytes,
+                                expires_at: datetime) -> None:
+        self.session.add(RefreshTokenRow(family_id=family_id, user_id=user_id, token_digest=digest,
+                                         expires_at=expires_at))
+        await self.session.flush()
+
+    async def refresh_token_for_update(self, digest: bytes) -> RefreshTokenRow | None:
+        """Locks the row: of two refreshes racing with one token, the second sees it used."""
+        query = select(RefreshTokenRow).where(RefreshTokenRow.token_digest == digest).with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def mark_used(self, token_id: uuid.UUID) -> None:
+        await self.session.execute(update(RefreshTokenRow).where(RefreshTokenRow.id == token_id)
+                                   .values(used_at=func.now()))
+
+    async def revoke_family(self, family_id: uuid.UUID) -> None:
+        await self.session.execute(update(RefreshTokenRow)
+                                   .where(RefreshTokenRow.family_id == family_id, RefreshTokenRow.revoked_at.is_(None))
+                                   .values(revoked_at=func.now()))

@@ -1,0 +1,100 @@
+"""gRPC face of the auth service: proto in, handler call, proto out. No rules here."""
+
+from __future__ import annotations
+
+from google.protobuf import empty_pb2, timestamp_pb2
+
+from coins.v1 import auth_service_pb2 as pb, auth_service_pb2_grpc as rpc, resources_pb2
+from services.auth.domain import Account
+from services.auth.handlers import AuthHandlers, Session
+from services.common import validation
+from services.common.context import ADMIN, SPONSOR, caller, require_admin
+
+ROLE_NAMES = {resources_pb2.SYSTEM_ROLE_ADMIN: ADMIN, resources_pb2.SYSTEM_ROLE_SPONSOR: SPONSOR}
+ROLE_VALUES = {name: value for value, name in ROLE_NAMES.items()}
+MAX_BATCH = 500
+
+
+def user_message(account: Account) -> resources_pb2.User:
+    created = timestamp_pb2.Timestamp()
+    created.FromDatetime(account.created_at)
+    return resources_pb2.User(id=account.id, email=account.email, full_name=account.full_name,
+                              roles=[ROLE_VALUES[r] for r in account.roles], active=account.active,
+                              create_time=created)
+
+
+def token_pair(session: Session) -> pb.TokenPair:
+    access_expires, refresh_expires = timestamp_pb2.Timestamp(), timestamp_pb2.Timestamp()
+    access_expires.FromDatetime(session.access_expires_at)
+    refresh_expires.FromDatetime(session.refresh_expires_at)
+    return pb.TokenPair(access_token=session.access_token, access_token_expire_time=access_expires,
+                        refresh_token=session.refresh_token, refresh_token_expire_time=refresh_expires,
+                        token_type="Bearer", user=user_message(session.account))
+
+
+def client_address(context) -> str:
+    """The gateway appends the peer it saw to x-forwarded-for; the last entry is the one it vouches for."""
+    for key, value in context.invocation_metadata() or ():
+        if key == "x-forwarded-for" and value.strip():
+            return value.split(",")[-1].strip()
+    peer = context.peer() or "unknown"
+    return peer.rsplit(":", 1)[0]
+
+
+def role_name(value: int) -> str:
+    validation.enum_value("role", value, set(ROLE_NAMES))
+    return ROLE_NAMES[value]
+
+
+class AuthServicer(rpc.AuthServiceServicer):
+    def __init__(self, handlers: AuthHandlers):
+        self._handlers = handlers
+
+    async def Register(self, request: pb.RegisterRequest, context) -> resources_pb2.User:
+        return user_message(await self._handlers.register(request.email, request.password, request.full_name,
+                                                          request.request_id))
+
+    async def Login(self, request: pb.LoginRequest, context) -> pb.TokenPair:
+        return token_pair(await self._handlers.login(request.email, request.password, client_address(context)))
+
+    async def RefreshToken(self, request: pb.RefreshTokenRequest, context) -> pb.TokenPair:
+        return token_pair(await self._handlers.refresh(request.refresh_token))
+
+    async def Logout(self, request: pb.LogoutRequest, context) -> empty_pb2.Empty:
+        await self._handlers.logout(caller(), request.refresh_token)
+        return empty_pb2.Empty()
+
+    async def GetCurrentUser(self, request: pb.GetCurrentUserRequest, context) -> resources_pb2.User:
+        who = caller()
+        return user_message(await self._handlers.account(who, who.user_id))
+
+    async def GetUser(self, request: pb.GetUserRequest, context) -> resources_pb2.User:
+        return user_message(await self._handlers.account(caller(), request.user_id))
+
+    async def ListUsers(self, request: pb.ListUsersRequest, context) -> pb.ListUsersResponse:
+        require_admin()
+        accounts, next_token = await self._handlers.list_accounts(request.page_size, request.page_token,
+                                                                  request.filter)
+        return pb.ListUsersResponse(users=[user_message(a) for a in accounts], next_page_token=next_token)
+
+    async def GrantRole(self, request: pb.GrantRoleRequest, context) -> resources_pb2.User:
+        return user_message(await self._handlers.change_role(require_admin(), request.user_id,
+                                                             role_name(request.role), granting=True))
+
+    async def RevokeRole(self, request: pb.RevokeRoleRequest, context) -> resources_pb2.User:
+        return user_message(await self._handlers.change_role(require_admin(), request.user_id,
+                                                             role_name(request.role), granting=False))
+
+
+class AuthInternalServicer(rpc.AuthInternalServiceServicer):
+    def __init__(self, handlers: AuthHandlers):
+        self._handlers = handlers
+
+    async def BatchGetUsers(self, request: pb.BatchGetUsersRequest, context) -> pb.BatchGetUsersResponse:
+        ids = [validation.uuid_id("user_ids", i) for i in request.user_ids[:MAX_BATCH]]
+        return pb.BatchGetUsersResponse(users=[user_message(a) for a in await self._handlers.accounts(ids)])
+
+    async def LookupUsersByEmail(self, request: pb.LookupUsersByEmailRequest,
+                                 context) -> pb.LookupUsersByEmailResponse:
+        accounts = await self._handlers.accounts_by_email(list(request.emails[:MAX_BATCH]))
+        return pb.LookupUsersByEmailResponse(users=[user_message(a) for a in accounts])

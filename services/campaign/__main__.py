@@ -1,0 +1,3 @@
+from services.common.server import run, unimplemented
+
+run("campaign", unimplemented("campaign"))

@@ -1,0 +1,114 @@
+"""Settings from environment variables, typed, with defaults that run the platform on one laptop.
+
+Every variable is listed once in SETTINGS; the README's configuration table is the same list.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping
+
+SERVICES = ("auth", "campaign", "idea", "coin", "search", "notification", "analytics")
+DEFAULT_PORTS = {name: 50051 + i for i, name in enumerate(SERVICES)}
+
+
+def port_variable(service: str) -> str:
+    return f"COINS_{service.upper()}_PORT"
+
+
+def target_variable(service: str) -> str:
+    return f"COINS_{service.upper()}_TARGET"
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    bind_host: str
+    port: int
+    database_url: str
+    redis_url: str
+    jwt_private_key_file: str
+    jwt_public_key_file: str
+    service_token_secret: str
+    access_token_ttl_s: int
+    refresh_token_ttl_s: int
+    admin_email: str
+    admin_password: str
+    login_attempts_per_email: int
+    login_attempts_per_address: int
+    login_window_s: int
+    log_level: str
+    access_log: bool
+    shutdown_grace_s: float
+    db_pool_size: int
+    targets: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, service: str, environ: Mapping[str, str] = os.environ) -> "Settings":
+        env = _Env(environ)
+        host = env.str("COINS_TARGET_HOST", "127.0.0.1")
+        ports = {name: env.int(port_variable(name), DEFAULT_PORTS[name]) for name in SERVICES}
+        return cls(
+            service=service,
+            bind_host=env.str("COINS_BIND_HOST", "127.0.0.1"),
+            port=ports[service],
+            database_url=asyncpg_url(env.str("DATABASE_URL", "postgresql://coins@127.0.0.1:5432/coins")),
+            redis_url=env.str("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            jwt_private_key_file=env.str("COINS_JWT_PRIVATE_KEY_FILE", ".dev/keys/jwt-private.pem"),
+            jwt_public_key_file=env.str("COINS_JWT_PUBLIC_KEY_FILE", ".dev/keys/jwt-public.pem"),
+            service_token_secret=env.str("COINS_SERVICE_TOKEN_SECRET", ""),
+            access_token_ttl_s=env.int("COINS_ACCESS_TOKEN_TTL_S", 900),
+            refresh_token_ttl_s=env.int("COINS_REFRESH_TOKEN_TTL_S", 30 * 24 * 3600),
+            admin_email=env.str("COINS_ADMIN_EMAIL", ""),
+            admin_password=env.str("COINS_ADMIN_PASSWORD", ""),
+            login_attempts_per_email=env.int("COINS_LOGIN_ATTEMPTS_PER_EMAIL", 10),
+            login_attempts_per_address=env.int("COINS_LOGIN_ATTEMPTS_PER_ADDRESS", 50),
+            login_window_s=env.int("COINS_LOGIN_WINDOW_S", 300),
+            log_level=env.str("COINS_LOG_LEVEL", "INFO").upper(),
+            access_log=env.bool("COINS_ACCESS_LOG", True),
+            shutdown_grace_s=env.float("COINS_SHUTDOWN_GRACE_S", 10.0),
+            db_pool_size=env.int("COINS_DB_POOL_SIZE", 10),
+            targets={name: env.str(target_variable(name), f"{host}:{ports[name]}") for name in SERVICES},
+        )
+
+
+def asyncpg_url(url: str) -> str:
+    """Accepts the usual postgresql:// form and gives the SQLAlchemy asyncpg dialect."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix):]
+    raise ValueError(f"DATABASE_URL must start with postgresql://, got {url.split('://')[0]}://")
+
+
+class _Env:
+    def __init__(self, environ: Mapping[str, str]):
+        self._environ = environ
+
+    def str(self, name: str, default: str) -> str:
+        return self._environ.get(name, default)
+
+    def int(self, name: str, default: int) -> int:
+        return self._parse(name, default, int)
+
+    def float(self, name: str, default: float) -> float:
+        return self._parse(name, default, float)
+
+    def bool(self, name: str, default: bool) -> bool:
+        raw = self._environ.get(name)
+        if raw is None:
+            return default
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"{name} must be true or false, got {raw!r}")
+
+    def _parse(self, name, default, kind):
+        raw = self._environ.get(name)
+        if raw is None:
+            return default
+        try:
+            return kind(raw)
+        except ValueError:
+            raise ValueError(f"{name} must be a {kind.__name__}, got {raw!r}") from None

@@ -1,0 +1,36 @@
+"""Async SQLAlchemy 2 over asyncpg: one engine per process, one session (unit of work) per call."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import AsyncIterator
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+from services.common.config import Settings
+
+
+class Base(DeclarativeBase):
+    """Each service declares its tables on its own subclass with its own schema."""
+
+
+class Database:
+    def __init__(self, settings: Settings):
+        self.engine: AsyncEngine = create_async_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_size,
+            pool_pre_ping=True,  # a restarted PostgreSQL leaves dead connections in the pool
+            connect_args={"server_settings": {"application_name": f"coins-{settings.service}"}},
+        )
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextlib.asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
+        """Commits when the block ends normally, rolls back otherwise: nothing half-applies."""
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    async def close(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,343 @@
+"""Starts the whole platform on this machine: a private PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL
+name existing ones), migrations, the seven services and the Envoy gateway. `make dev` runs it in the foreground;
+the test suite starts the same stack on free ports.
+
+    python -m tools.devstack up        # runs until Ctrl-C, then stops everything
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import glob
+import hashlib
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from gateway.generate import GatewayOptions, write as write_gateway_config
+from services.common import migrations
+from services.common.config import DEFAULT_PORTS, SERVICES, port_variable, target_variable
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_ADMIN_EMAIL = "admin@coins.local"
+DEV_ADMIN_PASSWORD = "change-me-admin"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Ports:
+    postgres: int
+    redis: int
+    gateway: int
+    gateway_admin: int
+    services: dict[str, int]
+
+    @classmethod
+    def fixed(cls) -> "Ports":
+        return cls(postgres=55432, redis=56379, gateway=8080, gateway_admin=9901, services=dict(DEFAULT_PORTS))
+
+    @classmethod
+    def free(cls) -> "Ports":
+        return cls(postgres=free_port(), redis=free_port(), gateway=free_port(), gateway_admin=free_port(),
+                   services={name: free_port() for name in SERVICES})
+
+
+@dataclass
+class Stack:
+    state_dir: Path
+    ports: Ports
+    settings: dict[str, str] = field(default_factory=dict)  # extra COINS_* variables for the services
+    quiet: bool = False
+    database_url: str = ""
+    redis_url: str = ""
+    _processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    _pg_data: Path | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------------------------
+
+    def start(self) -> "Stack":
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "logs").mkdir(exist_ok=True)
+        try:
+            self._ensure_keys()
+            self.database_url = os.environ.get("DATABASE_URL") or self._start_postgres()
+            self.redis_url = os.environ.get("REDIS_URL") or self._start_redis()
+            self.migrate()
+            for service in SERVICES:
+                self.start_service(service)
+            for service in SERVICES:
+                self.wait_serving(service)
+            self.start_gateway()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for name in reversed(list(self._processes)):
+            self.stop_process(name)
+        if self._pg_data is not None:
+            subprocess.run(self._as_postgres([self._pg_bin("pg_ctl"), "-D", str(self._pg_data), "-m", "fast",
+                                              "-w", "stop"]), capture_output=True)
+            self._pg_data = None
+
+    def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+        process = self._processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(sig)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    # ---- the platform ----------------------------------------------------------------------------------------
+
+    def service_env(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'generated'}",
+            "PYTHONUNBUFFERED": "1",
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "COINS_JWT_PRIVATE_KEY_FILE": str(self.state_dir / "keys" / "jwt-private.pem"),
+            "COINS_JWT_PUBLIC_KEY_FILE": str(self.state_dir / "keys" / "jwt-public.pem"),
+            "COINS_SERVICE_TOKEN_SECRET": (self.state_dir / "keys" / "service-token-secret").read_text().strip(),
+            "COINS_ADMIN_EMAIL": os.environ.get("COINS_ADMIN_EMAIL", DEV_ADMIN_EMAIL),
+            "COINS_ADMIN_PASSWORD": os.environ.get("COINS_ADMIN_PASSWORD", DEV_ADMIN_PASSWORD),
+            "COINS_GATEWAY_PORT": str(self.ports.gateway),
+            "COINS_GATEWAY_ADMIN_PORT": str(self.ports.gateway_admin),
+        }
+        for name, port in self.ports.services.items():
+            env[port_variable(name)] = str(port)
+            env[target_variable(name)] = f"127.0.0.1:{port}"
+        env.update(self.settings)
+        return env
+
+    def migrate(self) -> None:
+        for service in SERVICES:
+            if migrations.has_migrations(service):
+                self._say(f"migrating {service}")
+                migrations.upgrade(service, self.database_url)
+
+    def start_service(self, service: str) -> subprocess.Popen:
+        log = open(self.state_dir / "logs" / f"{service}.log", "ab")
+        process = subprocess.Popen([sys.executable, "-m", f"services.{service}"], cwd=ROOT, env=self.service_env(),
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self._processes[service] = process
+        return process
+
+    def wait_serving(self, service: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        target = f"127.0.0.1:{self.ports.services[service]}"
+        with grpc.insecure_channel(target) as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            while time.monotonic() < deadline:
+                process = self._processes.get(service)
+                if process is not None and process.poll() is not None:
+                    raise RuntimeError(f"{service} exited with {process.returncode}:\n{self.log_tail(service)}")
+                with contextlib.suppress(grpc.RpcError):
+                    reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                        return
+                time.sleep(0.1)
+        raise RuntimeError(f"{service} did not become healthy on {target}:\n{self.log_tail(service)}")
+
+    def gateway_options(self, **overrides) -> GatewayOptions:
+        env = self.service_env()
+        return GatewayOptions(
+            port=self.ports.gateway, admin_port=self.ports.gateway_admin,
+            targets={name: env[target_variable(name)] for name in SERVICES},
+            public_key_file=env["COINS_JWT_PUBLIC_KEY_FILE"],
+            rate_limit_per_s=int(env.get("COINS_GATEWAY_RATE_LIMIT_PER_S", 1000)),
+            **overrides)
+
+    def start_gateway(self, options: GatewayOptions | None = None, name: str = "gateway") -> Path:
+        options = options or self.gateway_options()
+        config = write_gateway_config(options, self.state_dir / f"{name}.json")
+        log = open(self.state_dir / "logs" / f"{name}.log", "ab")
+        self._processes[name] = subprocess.Popen(
+            [envoy_binary(), "-c", str(config), "--concurrency", "1", "--use-dynamic-base-id", "--log-level", "warn"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self._wait_gateway(name, options.admin_port)
+        return config
+
+    def _wait_gateway(self, name: str, admin_port: int, timeout: float = 30) -> None:
+        import urllib.request
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._processes[name].poll() is not None:
+                raise RuntimeError(f"envoy exited:\n{self.log_tail(name)}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/ready", timeout=1) as reply:
+                    if reply.status == 200:
+                        return
+            time.sleep(0.1)
+        raise RuntimeError(f"envoy not ready:\n{self.log_tail(name)}")
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.state_dir / "logs" / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def log_lines(self, name: str) -> list[str]:
+        return (self.state_dir / "logs" / f"{name}.log").read_text(errors="replace").splitlines()
+
+    # ---- infrastructure --------------------------------------------------------------------------------------
+
+    def _ensure_keys(self) -> None:
+        keys = self.state_dir / "keys"
+        keys.mkdir(exist_ok=True)
+        private, public = keys / "jwt-private.pem", keys / "jwt-public.pem"
+        if not private.exists():
+            key = ec.generate_private_key(ec.SECP256R1())
+            private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()))
+            private.chmod(0o600)
+            public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                             serialization.PublicFormat.SubjectPublicKeyInfo))
+        secret = keys / "service-token-secret"
+        if not secret.exists():
+            secret.write_text(secrets.token_urlsafe(48))
+            secret.chmod(0o600)
+
+    def _pg_bin(self, name: str) -> str:
+        found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(Path(p).parts[4]))
+        if not found:
+            raise RuntimeError("PostgreSQL is not installed; run `make bootstrap` (Debian: postgresql)")
+        return found[-1]
+
+    def _as_postgres(self, command: list[str]) -> list[str]:
+        # PostgreSQL refuses to run as root: hand its files and processes to the postgres account.
+        return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+    def _pg_data_dir(self) -> Path:
+        data = self.state_dir / "postgres"
+        if os.geteuid() != 0:
+            return data
+        reachable = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-x", str(self.state_dir)],
+                                   capture_output=True).returncode == 0
+        if reachable:
+            return data
+        # The checkout is not reachable by the postgres account (e.g. under /root): keep the cluster in /var/tmp.
+        digest = hashlib.sha256(str(self.state_dir.resolve()).encode()).hexdigest()[:12]
+        return Path("/var/tmp") / f"coins-postgres-{digest}"
+
+    def _start_postgres(self) -> str:
+        data = self._pg_data_dir()
+        if not (data / "PG_VERSION").exists():
+            self._say(f"creating a PostgreSQL cluster in {data}")
+            data.mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(data, "postgres", "postgres")
+            subprocess.run(self._as_postgres([self._pg_bin("initdb"), "-D", str(data), "-U", "coins",
+                                              "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+                           check=True, capture_output=True)
+        port = self.ports.postgres
+        options = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{data}' "
+                   f"-c max_connections=300 -c shared_buffers=256MB")
+        log = data / "server.log"
+        result = subprocess.run(self._as_postgres([self._pg_bin("pg_ctl"), "-D", str(data), "-l", str(log),
+                                                   "-o", options, "-w", "-t", "60", "start"]), capture_output=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"PostgreSQL did not start: {result.stderr.decode()}{result.stdout.decode()}")
+        self._pg_data = data
+        exists = subprocess.run([self._pg_bin("psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "coins", "-d",
+                                 "postgres", "-tAc", "SELECT 1 FROM pg_database WHERE datname = 'coins'"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        if not exists:
+            subprocess.run([self._pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "coins", "coins"],
+                           check=True)
+        self._say(f"PostgreSQL on 127.0.0.1:{port}")
+        return f"postgresql://coins@127.0.0.1:{port}/coins"
+
+    def _start_redis(self) -> str:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("Redis is not installed; run `make bootstrap` (Debian: redis-server)")
+        port = self.ports.redis
+        log = open(self.state_dir / "logs" / "redis.log", "ab")
+        self._processes["redis"] = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.state_dir)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+                conn.sendall(b"PING\r\n")
+                if conn.recv(16).startswith(b"+PONG"):
+                    self._say(f"Redis on 127.0.0.1:{port}")
+                    return f"redis://127.0.0.1:{port}/0"
+            time.sleep(0.1)
+        raise RuntimeError(f"Redis did not start:\n{self.log_tail('redis')}")
+
+    def _say(self, message: str) -> None:
+        if not self.quiet:
+            print(f"[devstack] {message}", flush=True)
+
+
+def envoy_binary() -> str:
+    candidate = Path(sys.executable).parent / "envoy"
+    return str(candidate) if candidate.exists() else (shutil.which("envoy") or "envoy")
+
+
+def describe(stack: Stack) -> str:
+    rows = [("gateway (REST + gRPC)", f"http://127.0.0.1:{stack.ports.gateway}"),
+            ("gateway admin", f"http://127.0.0.1:{stack.ports.gateway_admin}")]
+    rows += [(f"{name} service (gRPC)", f"127.0.0.1:{port}") for name, port in stack.ports.services.items()]
+    rows += [("PostgreSQL", stack.database_url), ("Redis", stack.redis_url),
+             ("logs", str(stack.state_dir / "logs")),
+             ("first admin", f"{stack.service_env()['COINS_ADMIN_EMAIL']} / {stack.service_env()['COINS_ADMIN_PASSWORD']}")]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"  {name.ljust(width)}  {where}" for name, where in rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["up"])
+    parser.add_argument("--state-dir", type=Path, default=ROOT / ".dev")
+    parser.parse_args()
+    stack = Stack(ROOT / ".dev", Ports.fixed())
+    stop = False
+
+    def request_stop(*_):
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    stack.start()
+    print("\nCoins for Change is running:\n" + describe(stack) + "\n\nCtrl-C stops everything.", flush=True)
+    try:
+        while not stop:
+            for name, process in list(stack._processes.items()):
+                if process.poll() is not None:
+                    print(f"[devstack] {name} exited with {process.returncode}; last lines:\n{stack.log_tail(name)}")
+                    stop = True
+            time.sleep(0.5)
+    finally:
+        print("[devstack] stopping", flush=True)
+        stack.stop()
+        print("[devstack] stopped", flush=True)
+
+
+if __name__ == "__main__":
+    main()
