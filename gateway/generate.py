@@ -137,9 +137,10 @@ def _local_reply() -> dict:
                    "op": "EQ", "value": {"default_value": status, "runtime_key": f"local_reply_{status}"}}}},
                 "body_format_override": body(code)}
                for status, code in _LOCAL_REPLY_CODES.items()]
-    # gRPC clients read grpc-message: give them the plain text.
-    grpc_mapper = {"filter": {"header_filter": {"header": {
-                       "name": "content-type", "string_match": {"prefix": "application/grpc"}}}},
+    # gRPC clients read grpc-message: give them the plain text. The Lua filter marked native gRPC requests before
+    # the transcoder rewrote every request's content-type to application/grpc.
+    grpc_mapper = {"filter": {"metadata_filter": {"matcher": {
+                       "filter": "coins.gateway", "path": [{"key": "grpc"}], "value": {"bool_match": True}}}},
                    "body_format_override": {"text_format": "%LOCAL_REPLY_BODY%"}}
     return {"mappers": [grpc_mapper, *mappers], "body_format": body(2)}
 

@@ -164,12 +164,11 @@ class Stack:
 
     def gateway_options(self, **overrides) -> GatewayOptions:
         env = self.service_env()
-        return GatewayOptions(
-            port=self.ports.gateway, admin_port=self.ports.gateway_admin,
-            targets={name: env[target_variable(name)] for name in SERVICES},
-            public_key_file=env["COINS_JWT_PUBLIC_KEY_FILE"],
-            rate_limit_per_s=int(env.get("COINS_GATEWAY_RATE_LIMIT_PER_S", 1000)),
-            **overrides)
+        options = dict(port=self.ports.gateway, admin_port=self.ports.gateway_admin,
+                       targets={name: env[target_variable(name)] for name in SERVICES},
+                       public_key_file=env["COINS_JWT_PUBLIC_KEY_FILE"],
+                       rate_limit_per_s=int(env.get("COINS_GATEWAY_RATE_LIMIT_PER_S", 1000)))
+        return GatewayOptions(**{**options, **overrides})
 
     def start_gateway(self, options: GatewayOptions | None = None, name: str = "gateway") -> Path:
         options = options or self.gateway_options()

@@ -1,0 +1,44 @@
+# Coins for Change. `make dev` runs the platform on localhost; `make test` runs every check CI runs.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export PYTHONPATH := $(CURDIR):$(CURDIR)/generated
+BUF = $$(command -v buf || echo .dev/tools/node_modules/.bin/buf)
+
+.PHONY: help bootstrap dev test generate check-generated lint breaking gateway-config clean
+
+help:
+	@echo "make dev              install what is missing, start PostgreSQL, Redis, 7 services and Envoy on :8080"
+	@echo "make test             contracts lint, generated/ drift check, then the whole test suite"
+	@echo "make generate         rebuild generated/ from proto/"
+	@echo "make lint             buf lint"
+	@echo "make breaking         buf breaking against AGAINST (default: main's last commit)"
+	@echo "make gateway-config   write .dev/envoy.json from the contracts and validate it with Envoy"
+
+bootstrap:
+	@tools/bootstrap.sh
+
+dev: bootstrap
+	$(PY) -m tools.devstack up
+
+test: bootstrap check-generated lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+generate: bootstrap
+	$(PY) tools/generate.py
+
+check-generated: bootstrap
+	$(PY) tools/generate.py --check
+
+lint: bootstrap
+	$(BUF) lint
+
+AGAINST ?= .git\#branch=main
+breaking: bootstrap
+	$(BUF) breaking --against '$(AGAINST)'
+
+gateway-config: bootstrap
+	$(PY) -m gateway.generate --out .dev/envoy.json
+	.venv/bin/envoy --mode validate -c .dev/envoy.json
+
+clean:
+	rm -rf .dev/logs .dev/envoy.json .pytest_cache

