@@ -139,28 +139,35 @@ class Stack:
                 self._say(f"migrating {service}")
                 migrations.upgrade(service, self.database_url)
 
-    def start_service(self, service: str) -> subprocess.Popen:
-        log = open(self.state_dir / "logs" / f"{service}.log", "ab")
-        process = subprocess.Popen([sys.executable, "-m", f"services.{service}"], cwd=ROOT, env=self.service_env(),
+    def start_service(self, service: str, name: str | None = None, port: int | None = None) -> subprocess.Popen:
+        """Starts a service process; `name` and `port` start an extra replica beside the usual one."""
+        name = name or service
+        env = self.service_env()
+        if port is not None:
+            env[port_variable(service)] = str(port)
+        log = open(self.state_dir / "logs" / f"{name}.log", "ab")
+        process = subprocess.Popen([sys.executable, "-m", f"services.{service}"], cwd=ROOT, env=env,
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self._processes[service] = process
+        self._processes[name] = process
         return process
 
-    def wait_serving(self, service: str, timeout: float = 60) -> None:
+    def wait_serving(self, service: str, timeout: float = 60, name: str | None = None,
+                     port: int | None = None) -> None:
+        name = name or service
         deadline = time.monotonic() + timeout
-        target = f"127.0.0.1:{self.ports.services[service]}"
+        target = f"127.0.0.1:{port or self.ports.services[service]}"
         with grpc.insecure_channel(target) as channel:
             stub = health_pb2_grpc.HealthStub(channel)
             while time.monotonic() < deadline:
-                process = self._processes.get(service)
+                process = self._processes.get(name)
                 if process is not None and process.poll() is not None:
-                    raise RuntimeError(f"{service} exited with {process.returncode}:\n{self.log_tail(service)}")
+                    raise RuntimeError(f"{name} exited with {process.returncode}:\n{self.log_tail(name)}")
                 with contextlib.suppress(grpc.RpcError):
                     reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
                     if reply.status == health_pb2.HealthCheckResponse.SERVING:
                         return
                 time.sleep(0.1)
-        raise RuntimeError(f"{service} did not become healthy on {target}:\n{self.log_tail(service)}")
+        raise RuntimeError(f"{name} did not become healthy on {target}:\n{self.log_tail(name)}")
 
     def gateway_options(self, **overrides) -> GatewayOptions:
         env = self.service_env()
