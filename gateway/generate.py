@@ -3,7 +3,7 @@ the methods' `public` option, REST transcoding from the google.api.http annotati
 
     python -m gateway.generate --out .dev/envoy.json [--port 8080] [--admin-port 9901]
 
-Filter order matters (see docs/gateway.md): CORS answers preflights first; Lua sits before the transcoder so that
+Filter order matters (docs/gateway.md explains it): CORS answers preflights first; Lua sits before the transcoder so that
 on the way out it runs after it; JWT and rate limit come after the transcoder so they key on gRPC paths and guard
 REST and native gRPC alike.
 """

@@ -12,12 +12,12 @@ from __future__ import annotations
 import argparse
 import filecmp
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import grpc_tools
-from grpc_tools import protoc
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTO_DIR = ROOT / "proto"
@@ -46,9 +46,11 @@ def contract_files() -> list[str]:
 
 def run_protoc(args: list[str]) -> None:
     includes = [f"-I{PROTO_DIR}", f"-I{THIRD_PARTY}", f"-I{WELL_KNOWN}"]
-    code = protoc.main(["protoc", *includes, *args])
-    if code != 0:
-        sys.exit(f"protoc failed ({code}): {' '.join(args)}")
+    # A child process, so the plugins' progress chatter can be kept out of the output unless something fails.
+    result = subprocess.run([sys.executable, "-m", "grpc_tools.protoc", *includes, *args], capture_output=True,
+                            text=True)
+    if result.returncode != 0:
+        sys.exit(f"protoc failed ({result.returncode}): {result.stderr}")
 
 
 def generate(out: Path) -> None:
