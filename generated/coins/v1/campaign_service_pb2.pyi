@@ -58,16 +58,20 @@ class UpdateCampaignRequest(_message.Message):
     def __init__(self, campaign_id: _Optional[str] = ..., campaign: _Optional[_Union[_resources_pb2.Campaign, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class ActivateCampaignRequest(_message.Message):
-    __slots__ = ("campaign_id",)
+    __slots__ = ("campaign_id", "request_id")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     campaign_id: str
-    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CompleteCampaignRequest(_message.Message):
-    __slots__ = ("campaign_id",)
+    __slots__ = ("campaign_id", "request_id")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     campaign_id: str
-    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ArchiveCampaignRequest(_message.Message):
     __slots__ = ("campaign_id",)
