@@ -1,1 +1,1 @@
-"""The campaign service. Its contract is in proto/coins/v1/campaign_service.proto; its logic comes with its own issue."""
+"""The campaign service: lifecycle, membership, managers, sponsors, tags and coin policy."""

@@ -1,3 +1,4 @@
-from services.common.server import run, unimplemented
+from services.campaign.main import build
+from services.common.server import run
 
-run("campaign", unimplemented("campaign"))
+run("campaign", build)

@@ -1,1 +1,1 @@
-"""The coin service. Its contract is in proto/coins/v1/coin_service.proto; its logic comes with its own issue."""
+"""The coin service: one append-only ledger per campaign, moved only by transactional, idempotent RPCs."""

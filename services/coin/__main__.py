@@ -1,3 +1,4 @@
-from services.common.server import run, unimplemented
+from services.coin.main import build
+from services.common.server import run
 
-run("coin", unimplemented("coin"))
+run("coin", build)

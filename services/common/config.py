@@ -42,6 +42,8 @@ class Settings:
     access_log: bool
     shutdown_grace_s: float
     db_pool_size: int
+    scheduler_interval_s: float
+    public_url: str
     targets: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -69,6 +71,8 @@ class Settings:
             access_log=env.bool("COINS_ACCESS_LOG", True),
             shutdown_grace_s=env.float("COINS_SHUTDOWN_GRACE_S", 10.0),
             db_pool_size=env.int("COINS_DB_POOL_SIZE", 10),
+            scheduler_interval_s=env.float("COINS_SCHEDULER_INTERVAL_S", 5.0),
+            public_url=env.str("COINS_PUBLIC_URL", "http://localhost:8080").rstrip("/"),
             targets={name: env.str(target_variable(name), f"{host}:{ports[name]}") for name in SERVICES},
         )
 

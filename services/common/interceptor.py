@@ -89,6 +89,10 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
         except DomainError as error:
             outcome = error.status
             await _abort(context, error, request_id)
+        except grpc.aio.AioRpcError as downstream:
+            # Another service refused: pass its status and details on unchanged, with this call's request id.
+            outcome = downstream.code().name
+            await context.abort(downstream.code(), downstream.details() or "", _rich_trailer(downstream))
         except NotImplementedError:
             outcome = "UNIMPLEMENTED"
             await _abort_plain(context, grpc.StatusCode.UNIMPLEMENTED,
@@ -122,6 +126,11 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
         elif method.access is Access.USER:
             raise Unauthenticated()
         return CallContext(request_id=request_id, caller=caller, calling_service=calling_service)
+
+
+def _rich_trailer(error: grpc.aio.AioRpcError) -> tuple:
+    return tuple((key, value) for key, value in (error.trailing_metadata() or ())
+                 if key == "grpc-status-details-bin")
 
 
 def _headers(context: grpc.aio.ServicerContext) -> dict[str, str]:

@@ -48,3 +48,13 @@ def run_env(target_metadata) -> None:
         await engine.dispose()
 
     asyncio.run(run())
+
+
+def execute_script(sql: str) -> None:
+    """Runs a multi-statement SQL script (functions, triggers) inside the migration's transaction. SQLAlchemy's
+    asyncpg dialect prepares every statement, and a prepared statement holds one command; asyncpg's own
+    execute() without arguments uses the simple query protocol, which takes a script."""
+    from alembic import op
+    from sqlalchemy.util import await_only
+
+    await_only(op.get_bind().connection.driver_connection.execute(sql))

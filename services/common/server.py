@@ -65,6 +65,7 @@ class Mounted:
 
     servicers: list[tuple[object, Callable]]
     background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 
 Builder = Callable[[Runtime], Awaitable[Mounted]]
@@ -115,6 +116,8 @@ async def serve(settings: Settings, build: Builder, ready: asyncio.Event | None 
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    for close in mounted.on_close:
+        await close()
     await runtime.close()
     telemetry.shutdown()
     log.info("stopped")

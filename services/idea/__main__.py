@@ -1,3 +1,4 @@
-from services.common.server import run, unimplemented
+from services.common.server import run
+from services.idea.main import build
 
-run("idea", unimplemented("idea"))
+run("idea", build)

@@ -242,14 +242,18 @@ class GetCampaignAccessRequest(_message.Message):
     def __init__(self, campaign_id: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
 
 class CampaignAccess(_message.Message):
-    __slots__ = ("campaign", "role", "sponsor")
+    __slots__ = ("campaign", "role", "sponsor", "tags", "visible")
     CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     SPONSOR_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    VISIBLE_FIELD_NUMBER: _ClassVar[int]
     campaign: _resources_pb2.Campaign
     role: _resources_pb2.CampaignRole
     sponsor: bool
-    def __init__(self, campaign: _Optional[_Union[_resources_pb2.Campaign, _Mapping]] = ..., role: _Optional[_Union[_resources_pb2.CampaignRole, str]] = ..., sponsor: _Optional[bool] = ...) -> None: ...
+    tags: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Tag]
+    visible: bool
+    def __init__(self, campaign: _Optional[_Union[_resources_pb2.Campaign, _Mapping]] = ..., role: _Optional[_Union[_resources_pb2.CampaignRole, str]] = ..., sponsor: _Optional[bool] = ..., tags: _Optional[_Iterable[_Union[_resources_pb2.Tag, _Mapping]]] = ..., visible: _Optional[bool] = ...) -> None: ...
 
 class ListJoinedMembersRequest(_message.Message):
     __slots__ = ("campaign_id", "page_size", "page_token")

@@ -250,3 +250,25 @@ class ExpireCampaignCoinsResponse(_message.Message):
     expired: int
     members: int
     def __init__(self, expired: _Optional[int] = ..., members: _Optional[int] = ...) -> None: ...
+
+class ListIdeaTotalsRequest(_message.Message):
+    __slots__ = ("campaign_id", "idea_ids")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    IDEA_IDS_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    idea_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, campaign_id: _Optional[str] = ..., idea_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class IdeaTotal(_message.Message):
+    __slots__ = ("idea_id", "total")
+    IDEA_ID_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    idea_id: str
+    total: int
+    def __init__(self, idea_id: _Optional[str] = ..., total: _Optional[int] = ...) -> None: ...
+
+class ListIdeaTotalsResponse(_message.Message):
+    __slots__ = ("totals",)
+    TOTALS_FIELD_NUMBER: _ClassVar[int]
+    totals: _containers.RepeatedCompositeFieldContainer[IdeaTotal]
+    def __init__(self, totals: _Optional[_Iterable[_Union[IdeaTotal, _Mapping]]] = ...) -> None: ...

@@ -449,6 +449,11 @@ class CoinInternalServiceStub:
                 request_serializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsResponse.FromString,
                 _registered_method=True)
+        self.ListIdeaTotals = channel.unary_unary(
+                '/coins.v1.CoinInternalService/ListIdeaTotals',
+                request_serializer=coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsResponse.FromString,
+                _registered_method=True)
 
 
 class CoinInternalServiceServicer:
@@ -490,6 +495,13 @@ class CoinInternalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListIdeaTotals(self, request, context):
+        """Coin totals of a campaign's ideas (all of them with coins, or the ones named), for listing and sorting.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CoinInternalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -517,6 +529,11 @@ def add_CoinInternalServiceServicer_to_server(servicer, server):
                     servicer.ExpireCampaignCoins,
                     request_deserializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsRequest.FromString,
                     response_serializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsResponse.SerializeToString,
+            ),
+            'ListIdeaTotals': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListIdeaTotals,
+                    request_deserializer=coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -655,6 +672,33 @@ class CoinInternalService:
             '/coins.v1.CoinInternalService/ExpireCampaignCoins',
             coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsRequest.SerializeToString,
             coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListIdeaTotals(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.CoinInternalService/ListIdeaTotals',
+            coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsRequest.SerializeToString,
+            coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsResponse.FromString,
             options,
             channel_credentials,
             insecure,

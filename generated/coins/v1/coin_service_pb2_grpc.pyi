@@ -171,6 +171,8 @@ class CoinInternalServiceStub:
     """Returns a rejected idea's coins to its backers, or burns them when the policy forbids recycling."""
     ExpireCampaignCoins: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.ExpireCampaignCoinsRequest, _coin_service_pb2.ExpireCampaignCoinsResponse]
     """Expires every member's available and unspent allocated coins when the campaign completes."""
+    ListIdeaTotals: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.ListIdeaTotalsRequest, _coin_service_pb2.ListIdeaTotalsResponse]
+    """Coin totals of a campaign's ideas (all of them with coins, or the ones named), for listing and sorting."""
 
 @_typing.type_check_only
 class CoinInternalServiceAsyncStub(CoinInternalServiceStub):
@@ -187,6 +189,8 @@ class CoinInternalServiceAsyncStub(CoinInternalServiceStub):
     """Returns a rejected idea's coins to its backers, or burns them when the policy forbids recycling."""
     ExpireCampaignCoins: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.ExpireCampaignCoinsRequest, _coin_service_pb2.ExpireCampaignCoinsResponse]  # type: ignore[assignment]
     """Expires every member's available and unspent allocated coins when the campaign completes."""
+    ListIdeaTotals: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.ListIdeaTotalsRequest, _coin_service_pb2.ListIdeaTotalsResponse]  # type: ignore[assignment]
+    """Coin totals of a campaign's ideas (all of them with coins, or the ones named), for listing and sorting."""
 
 class CoinInternalServiceServicer(metaclass=_abc_1.ABCMeta):
     """Coin moves other services cause; each runs in one transaction and is idempotent by request_id. No HTTP route."""
@@ -230,5 +234,13 @@ class CoinInternalServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_coin_service_pb2.ExpireCampaignCoinsResponse, _abc.Awaitable[_coin_service_pb2.ExpireCampaignCoinsResponse]]:
         """Expires every member's available and unspent allocated coins when the campaign completes."""
+
+    @_abc_1.abstractmethod
+    def ListIdeaTotals(
+        self,
+        request: _coin_service_pb2.ListIdeaTotalsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_coin_service_pb2.ListIdeaTotalsResponse, _abc.Awaitable[_coin_service_pb2.ListIdeaTotalsResponse]]:
+        """Coin totals of a campaign's ideas (all of them with coins, or the ones named), for listing and sorting."""
 
 def add_CoinInternalServiceServicer_to_server(servicer: CoinInternalServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

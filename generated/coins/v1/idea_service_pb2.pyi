@@ -165,3 +165,17 @@ class BatchGetIdeasResponse(_message.Message):
     IDEAS_FIELD_NUMBER: _ClassVar[int]
     ideas: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Idea]
     def __init__(self, ideas: _Optional[_Iterable[_Union[_resources_pb2.Idea, _Mapping]]] = ...) -> None: ...
+
+class RemoveTagRequest(_message.Message):
+    __slots__ = ("campaign_id", "tag_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    TAG_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    tag_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., tag_id: _Optional[str] = ...) -> None: ...
+
+class RemoveTagResponse(_message.Message):
+    __slots__ = ("ideas_changed",)
+    IDEAS_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    ideas_changed: int
+    def __init__(self, ideas_changed: _Optional[int] = ...) -> None: ...

@@ -469,6 +469,11 @@ class IdeaInternalServiceStub:
                 request_serializer=coins_dot_v1_dot_idea__service__pb2.BatchGetIdeasRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_idea__service__pb2.BatchGetIdeasResponse.FromString,
                 _registered_method=True)
+        self.RemoveTag = channel.unary_unary(
+                '/coins.v1.IdeaInternalService/RemoveTag',
+                request_serializer=coins_dot_v1_dot_idea__service__pb2.RemoveTagRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_idea__service__pb2.RemoveTagResponse.FromString,
+                _registered_method=True)
 
 
 class IdeaInternalServiceServicer:
@@ -482,6 +487,13 @@ class IdeaInternalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RemoveTag(self, request, context):
+        """A campaign deleted a tag: every idea loses it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IdeaInternalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -489,6 +501,11 @@ def add_IdeaInternalServiceServicer_to_server(servicer, server):
                     servicer.BatchGetIdeas,
                     request_deserializer=coins_dot_v1_dot_idea__service__pb2.BatchGetIdeasRequest.FromString,
                     response_serializer=coins_dot_v1_dot_idea__service__pb2.BatchGetIdeasResponse.SerializeToString,
+            ),
+            'RemoveTag': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveTag,
+                    request_deserializer=coins_dot_v1_dot_idea__service__pb2.RemoveTagRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_idea__service__pb2.RemoveTagResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -519,6 +536,33 @@ class IdeaInternalService:
             '/coins.v1.IdeaInternalService/BatchGetIdeas',
             coins_dot_v1_dot_idea__service__pb2.BatchGetIdeasRequest.SerializeToString,
             coins_dot_v1_dot_idea__service__pb2.BatchGetIdeasResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveTag(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.IdeaInternalService/RemoveTag',
+            coins_dot_v1_dot_idea__service__pb2.RemoveTagRequest.SerializeToString,
+            coins_dot_v1_dot_idea__service__pb2.RemoveTagResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -163,6 +163,8 @@ class IdeaInternalServiceStub:
     def __new__(cls, channel: _aio.Channel) -> IdeaInternalServiceAsyncStub: ...
     BatchGetIdeas: _grpc.UnaryUnaryMultiCallable[_idea_service_pb2.BatchGetIdeasRequest, _idea_service_pb2.BatchGetIdeasResponse]
     """Ideas by id; unknown ids are left out."""
+    RemoveTag: _grpc.UnaryUnaryMultiCallable[_idea_service_pb2.RemoveTagRequest, _idea_service_pb2.RemoveTagResponse]
+    """A campaign deleted a tag: every idea loses it."""
 
 @_typing.type_check_only
 class IdeaInternalServiceAsyncStub(IdeaInternalServiceStub):
@@ -171,6 +173,8 @@ class IdeaInternalServiceAsyncStub(IdeaInternalServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     BatchGetIdeas: _aio.UnaryUnaryMultiCallable[_idea_service_pb2.BatchGetIdeasRequest, _idea_service_pb2.BatchGetIdeasResponse]  # type: ignore[assignment]
     """Ideas by id; unknown ids are left out."""
+    RemoveTag: _aio.UnaryUnaryMultiCallable[_idea_service_pb2.RemoveTagRequest, _idea_service_pb2.RemoveTagResponse]  # type: ignore[assignment]
+    """A campaign deleted a tag: every idea loses it."""
 
 class IdeaInternalServiceServicer(metaclass=_abc_1.ABCMeta):
     """What other services ask of ideas; no HTTP route."""
@@ -182,5 +186,13 @@ class IdeaInternalServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_idea_service_pb2.BatchGetIdeasResponse, _abc.Awaitable[_idea_service_pb2.BatchGetIdeasResponse]]:
         """Ideas by id; unknown ids are left out."""
+
+    @_abc_1.abstractmethod
+    def RemoveTag(
+        self,
+        request: _idea_service_pb2.RemoveTagRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_idea_service_pb2.RemoveTagResponse, _abc.Awaitable[_idea_service_pb2.RemoveTagResponse]]:
+        """A campaign deleted a tag: every idea loses it."""
 
 def add_IdeaInternalServiceServicer_to_server(servicer: IdeaInternalServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,0 +1,215 @@
+"""gRPC face of the campaign service: proto in, handler call, proto out."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from google.protobuf import empty_pb2, timestamp_pb2
+
+from coins.v1 import campaign_service_pb2 as pb, campaign_service_pb2_grpc as rpc, resources_pb2 as res
+from services.campaign import domain
+from services.campaign.domain import Campaign, CampaignFields, Member, Tag
+from services.campaign.handlers import CampaignHandlers
+from services.common import validation
+from services.common.context import caller, current_call
+from services.common.directory import UserDirectory
+from services.common.errors import InvalidArgument
+
+TYPES = {res.CAMPAIGN_TYPE_OPEN: domain.OPEN, res.CAMPAIGN_TYPE_MEDIATED: domain.MEDIATED,
+         res.CAMPAIGN_TYPE_CLOSED: domain.CLOSED}
+STATUSES = {res.CAMPAIGN_STATUS_DRAFT: domain.DRAFT, res.CAMPAIGN_STATUS_ACTIVE: domain.ACTIVE,
+            res.CAMPAIGN_STATUS_COMPLETED: domain.COMPLETED, res.CAMPAIGN_STATUS_ARCHIVED: domain.ARCHIVED}
+ROLES = {res.CAMPAIGN_ROLE_MEMBER: domain.MEMBER, res.CAMPAIGN_ROLE_MANAGER: domain.MANAGER}
+STATES = {domain.INVITED: res.MEMBERSHIP_STATE_INVITED, domain.JOINED: res.MEMBERSHIP_STATE_JOINED}
+EDITABLE = {"title", "description", "type", "start_time", "end_time", "banner_image_url", "icon_url"}
+POLICY_FIELDS = ("initial_allocation", "idea_submission_reward", "allow_reallocation", "allow_recycling",
+                 "max_per_idea")
+
+
+def reverse(mapping: dict) -> dict:
+    return {value: key for key, value in mapping.items()}
+
+
+def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
+    if value is None:
+        return None
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def campaign_message(campaign: Campaign) -> res.Campaign:
+    policy = campaign.policy
+    return res.Campaign(
+        id=campaign.id, campaign_id=campaign.slug, title=campaign.title, description=campaign.description,
+        type=reverse(TYPES)[campaign.type], status=reverse(STATUSES)[campaign.status],
+        start_time=timestamp(campaign.start_time), end_time=timestamp(campaign.end_time),
+        banner_image_url=campaign.banner_image_url, icon_url=campaign.icon_url,
+        coin_policy=res.CoinPolicy(initial_allocation=policy.initial_allocation,
+                                   idea_submission_reward=policy.idea_submission_reward,
+                                   allow_reallocation=policy.allow_reallocation,
+                                   allow_recycling=policy.allow_recycling, max_per_idea=policy.max_per_idea),
+        create_time=timestamp(campaign.created_at), update_time=timestamp(campaign.updated_at))
+
+
+def member_message(member: Member, with_email: bool = True) -> res.CampaignMember:
+    return res.CampaignMember(campaign_id=member.campaign_slug, user_id=member.user_id or "",
+                              email=member.email if with_email else "", full_name=member.full_name,
+                              role=reverse(ROLES)[member.role], state=STATES[member.state],
+                              invite_time=timestamp(member.invited_at), join_time=timestamp(member.joined_at))
+
+
+def tag_message(tag: Tag) -> res.Tag:
+    return res.Tag(id=tag.id, campaign_id=tag.campaign_slug, name=tag.name, description=tag.description,
+                   color=tag.color, create_time=timestamp(tag.created_at))
+
+
+def fields_from(campaign: res.Campaign, mask_paths: list[str]) -> CampaignFields:
+    """Only the fields named by the mask, or, without a mask, every field the message sets."""
+    paths = set(mask_paths)
+    unknown = {p for p in paths if p not in EDITABLE and p != "coin_policy"
+               and not (p.startswith("coin_policy.") and p.split(".", 1)[1] in POLICY_FIELDS)}
+    if unknown:
+        raise InvalidArgument("update_mask", f"update_mask names fields that cannot change: {sorted(unknown)}")
+
+    def wanted(name: str, present: bool) -> bool:
+        return name in paths if paths else present
+
+    fields = CampaignFields()
+    for name in ("title", "description", "banner_image_url", "icon_url"):
+        if wanted(name, bool(getattr(campaign, name))):
+            setattr(fields, name, getattr(campaign, name))
+    if wanted("type", campaign.type != 0):
+        validation.enum_value("campaign.type", campaign.type, set(TYPES))
+        fields.type = TYPES[campaign.type]
+    for name in ("start_time", "end_time"):
+        if wanted(name, campaign.HasField(name)):
+            setattr(fields, name, getattr(campaign, name).ToDatetime(tzinfo=timezone.utc) if campaign.HasField(name)
+                    else None)
+    policy = campaign.coin_policy
+    for name in POLICY_FIELDS:
+        if wanted(f"coin_policy.{name}", policy.HasField(name)) or (paths and "coin_policy" in paths
+                                                                    and policy.HasField(name)):
+            fields.policy[name] = getattr(policy, name)
+    return fields
+
+
+def optional_enum(field: str, value: int, mapping: dict) -> str | None:
+    validation.enum_value(field, value, set(mapping), required=False)
+    return mapping.get(value)
+
+
+class CampaignServicer(rpc.CampaignServiceServicer):
+    def __init__(self, handlers: CampaignHandlers, directory: UserDirectory):
+        self._handlers = handlers
+        self._directory = directory
+
+    async def CreateCampaign(self, request: pb.CreateCampaignRequest, context) -> res.Campaign:
+        return campaign_message(await self._handlers.create(
+            caller(), request.campaign_id, fields_from(request.campaign, []), request.request_id))
+
+    async def GetCampaign(self, request: pb.GetCampaignRequest, context) -> res.Campaign:
+        return campaign_message(await self._handlers.get(caller(), request.campaign_id))
+
+    async def ListCampaigns(self, request: pb.ListCampaignsRequest, context) -> pb.ListCampaignsResponse:
+        campaigns, token = await self._handlers.list(
+            caller(), optional_enum("status", request.status, STATUSES), optional_enum("type", request.type, TYPES),
+            request.page_size, request.page_token)
+        return pb.ListCampaignsResponse(campaigns=[campaign_message(c) for c in campaigns], next_page_token=token)
+
+    async def UpdateCampaign(self, request: pb.UpdateCampaignRequest, context) -> res.Campaign:
+        fields = fields_from(request.campaign, list(request.update_mask.paths))
+        return campaign_message(await self._handlers.update(caller(), request.campaign_id, fields))
+
+    async def ActivateCampaign(self, request: pb.ActivateCampaignRequest, context) -> res.Campaign:
+        return campaign_message(await self._handlers.transition(caller(), request.campaign_id, domain.ACTIVE))
+
+    async def CompleteCampaign(self, request: pb.CompleteCampaignRequest, context) -> res.Campaign:
+        return campaign_message(await self._handlers.transition(caller(), request.campaign_id, domain.COMPLETED))
+
+    async def ArchiveCampaign(self, request: pb.ArchiveCampaignRequest, context) -> res.Campaign:
+        return campaign_message(await self._handlers.transition(caller(), request.campaign_id, domain.ARCHIVED))
+
+    async def JoinCampaign(self, request: pb.JoinCampaignRequest, context) -> res.CampaignMember:
+        return member_message(await self._handlers.join(caller(), request.campaign_id))
+
+    async def InviteMembers(self, request: pb.InviteMembersRequest, context) -> pb.InviteMembersResponse:
+        role = optional_enum("role", request.role, ROLES) or domain.MEMBER
+        members = await self._handlers.invite(caller(), request.campaign_id, list(request.emails), role)
+        return pb.InviteMembersResponse(members=[member_message(m) for m in members])
+
+    async def AcceptInvitation(self, request: pb.AcceptInvitationRequest, context) -> res.CampaignMember:
+        return member_message(await self._handlers.accept_invitation(caller(), request.campaign_id))
+
+    async def ListMembers(self, request: pb.ListMembersRequest, context) -> pb.ListMembersResponse:
+        members, token, full_view = await self._handlers.list_members(
+            caller(), request.campaign_id, optional_enum("role", request.role, ROLES), request.page_size,
+            request.page_token)
+        return pb.ListMembersResponse(members=[member_message(m, full_view) for m in members], next_page_token=token)
+
+    async def RemoveMember(self, request: pb.RemoveMemberRequest, context) -> empty_pb2.Empty:
+        await self._handlers.remove_member(caller(), request.campaign_id, request.user_id)
+        return empty_pb2.Empty()
+
+    async def SetMemberRole(self, request: pb.SetMemberRoleRequest, context) -> res.CampaignMember:
+        validation.enum_value("role", request.role, set(ROLES))
+        return member_message(await self._handlers.set_role(caller(), request.campaign_id, request.user_id,
+                                                            ROLES[request.role]))
+
+    async def AddSponsor(self, request: pb.AddSponsorRequest, context) -> pb.AddSponsorResponse:
+        return pb.AddSponsorResponse(sponsor_ids=await self._handlers.add_sponsor(caller(), request.campaign_id,
+                                                                                  request.user_id))
+
+    async def RemoveSponsor(self, request: pb.RemoveSponsorRequest, context) -> empty_pb2.Empty:
+        await self._handlers.remove_sponsor(caller(), request.campaign_id, request.user_id)
+        return empty_pb2.Empty()
+
+    async def ListSponsors(self, request: pb.ListSponsorsRequest, context) -> pb.ListSponsorsResponse:
+        ids = await self._handlers.sponsors(caller(), request.campaign_id)
+        users = await self._directory.by_ids(ids)
+        return pb.ListSponsorsResponse(sponsors=[users[i] for i in ids if i in users])
+
+    async def CreateTag(self, request: pb.CreateTagRequest, context) -> res.Tag:
+        tag = request.tag
+        return tag_message(await self._handlers.create_tag(caller(), request.campaign_id, tag.name, tag.description,
+                                                           tag.color, request.request_id))
+
+    async def ListTags(self, request: pb.ListTagsRequest, context) -> pb.ListTagsResponse:
+        tags, token = await self._handlers.list_tags(caller(), request.campaign_id, request.page_size,
+                                                     request.page_token)
+        return pb.ListTagsResponse(tags=[tag_message(t) for t in tags], next_page_token=token)
+
+    async def UpdateTag(self, request: pb.UpdateTagRequest, context) -> res.Tag:
+        paths = set(request.update_mask.paths)
+        if paths - {"name", "description", "color"}:
+            raise InvalidArgument("update_mask", "a tag's name, description and color can change")
+        tag = request.tag
+
+        def wanted(name: str):
+            value = getattr(tag, name)
+            return value if (name in paths if paths else bool(value)) else None
+
+        return tag_message(await self._handlers.update_tag(caller(), request.campaign_id, request.tag_id,
+                                                           wanted("name"), wanted("description"), wanted("color")))
+
+    async def DeleteTag(self, request: pb.DeleteTagRequest, context) -> empty_pb2.Empty:
+        await self._handlers.delete_tag(caller(), request.campaign_id, request.tag_id)
+        return empty_pb2.Empty()
+
+
+class CampaignInternalServicer(rpc.CampaignInternalServiceServicer):
+    def __init__(self, handlers: CampaignHandlers):
+        self._handlers = handlers
+
+    async def GetCampaignAccess(self, request: pb.GetCampaignAccessRequest, context) -> pb.CampaignAccess:
+        call = current_call()
+        access = await self._handlers.access(request.campaign_id, request.user_id, call.caller if call else None)
+        return pb.CampaignAccess(campaign=campaign_message(access.campaign),
+                                 role=reverse(ROLES).get(access.role, res.CAMPAIGN_ROLE_UNSPECIFIED),
+                                 sponsor=access.sponsor, tags=[tag_message(t) for t in access.tags],
+                                 visible=access.visible)
+
+    async def ListJoinedMembers(self, request: pb.ListJoinedMembersRequest, context) -> pb.ListJoinedMembersResponse:
+        members, token = await self._handlers.joined_members(request.campaign_id, request.page_size,
+                                                             request.page_token)
+        return pb.ListJoinedMembersResponse(members=[member_message(m) for m in members], next_page_token=token)

@@ -1,0 +1,19 @@
+"""Composition root of the coin service."""
+
+from __future__ import annotations
+
+from coins.v1 import campaign_service_pb2_grpc as campaign_rpc, coin_service_pb2_grpc as rpc
+from services.coin.handlers import CoinHandlers
+from services.coin.repository import CoinLedger
+from services.coin.servicer import CoinInternalServicer, CoinServicer
+from services.common.server import Mounted, Runtime
+
+
+async def build(runtime: Runtime) -> Mounted:
+    ledger = await CoinLedger.connect(runtime.settings.database_url, runtime.settings.db_pool_size)
+    handlers = CoinHandlers(ledger, campaign_rpc.CampaignInternalServiceStub(runtime.clients.channel("campaign")))
+    return Mounted(
+        [(CoinServicer(handlers), rpc.add_CoinServiceServicer_to_server),
+         (CoinInternalServicer(handlers), rpc.add_CoinInternalServiceServicer_to_server)],
+        on_close=[ledger.close],
+    )

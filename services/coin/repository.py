@@ -1,0 +1,212 @@
+"""The coin service's data access: the ledger functions (migrations/versions/0001_ledger.py) called in one round
+trip each over an asyncpg pool, and the read queries. Every SQL string of the service is in this file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from typing import Any
+
+import asyncpg
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase
+
+from services.coin import domain
+from services.coin.domain import Balance
+from services.common.errors import Aborted, Unavailable
+
+log = logging.getLogger("coins.coin")
+
+
+class CoinBase(DeclarativeBase):
+    """The ledger's tables are created by plain SQL in migrations/; this metadata only serves Alembic's env."""
+
+    metadata = sa.MetaData(schema="coin")
+
+
+RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock
+ATTEMPTS = 3
+STATEMENT_TIMEOUT_MS = 5000
+
+_FUNCTIONS = {
+    "allocate": "SELECT coin.allocate($1, $2, $3, $4, $5)",
+    "withdraw": "SELECT coin.withdraw($1, $2, $3, $4, $5)",
+    "reallocate": "SELECT coin.reallocate($1, $2, $3, $4, $5, $6)",
+    "grant": "SELECT coin.grant_initial($1, $2, $3)",
+    "open": "SELECT coin.open_idea($1, $2, $3, $4)",
+    "close": "SELECT coin.close_idea($1, $2, $3, $4)",
+    "expire": "SELECT coin.expire_campaign($1, $2)",
+}
+
+BALANCE_COLUMNS = "campaign_id, user_id, granted, available, allocated, expended, expired, burned"
+
+# Every balance and idea allocation recomputed from the ledger alone, compared with what is stored.
+_VERIFY_BALANCES = f"""
+WITH recomputed AS (
+    SELECT campaign_id, user_id,
+        sum(amount) FILTER (WHERE kind IN ('grant', 'submission_reward')) AS granted,
+        sum(CASE kind WHEN 'grant' THEN amount WHEN 'submission_reward' THEN amount WHEN 'allocate' THEN -amount
+                      WHEN 'withdraw' THEN amount WHEN 'recycle' THEN amount
+                      WHEN 'expire' THEN CASE WHEN idea_id IS NULL THEN -amount ELSE 0 END ELSE 0 END) AS available,
+        sum(CASE kind WHEN 'allocate' THEN amount WHEN 'withdraw' THEN -amount WHEN 'expend' THEN -amount
+                      WHEN 'recycle' THEN -amount WHEN 'burn' THEN -amount
+                      WHEN 'expire' THEN CASE WHEN idea_id IS NULL THEN 0 ELSE -amount END ELSE 0 END) AS allocated,
+        sum(amount) FILTER (WHERE kind = 'expend') AS expended,
+        sum(amount) FILTER (WHERE kind = 'expire') AS expired,
+        sum(amount) FILTER (WHERE kind = 'burn') AS burned
+    FROM coin.ledger WHERE $1::text IS NULL OR campaign_id = $1 GROUP BY campaign_id, user_id
+)
+SELECT a.campaign_id, a.user_id::text,
+       a.granted, a.available, a.allocated, a.expended, a.expired, a.burned,
+       coalesce(r.granted, 0)::bigint AS l_granted, coalesce(r.available, 0)::bigint AS l_available,
+       coalesce(r.allocated, 0)::bigint AS l_allocated, coalesce(r.expended, 0)::bigint AS l_expended,
+       coalesce(r.expired, 0)::bigint AS l_expired, coalesce(r.burned, 0)::bigint AS l_burned
+FROM coin.accounts a LEFT JOIN recomputed r USING (campaign_id, user_id)
+WHERE $1::text IS NULL OR a.campaign_id = $1
+"""
+
+_VERIFY_IDEAS = """
+WITH moves AS (
+    SELECT idea_id, user_id,
+           CASE kind WHEN 'allocate' THEN amount WHEN 'reallocate' THEN amount WHEN 'withdraw' THEN -amount
+                     WHEN 'recycle' THEN -amount WHEN 'burn' THEN -amount WHEN 'expire' THEN -amount ELSE 0 END AS delta
+    FROM coin.ledger WHERE idea_id IS NOT NULL AND ($1::text IS NULL OR campaign_id = $1)
+    UNION ALL
+    SELECT from_idea_id, user_id, -amount FROM coin.ledger
+    WHERE kind = 'reallocate' AND ($1::text IS NULL OR campaign_id = $1)
+), recomputed AS (
+    SELECT idea_id, user_id, sum(delta)::bigint AS amount FROM moves GROUP BY idea_id, user_id
+)
+SELECT coalesce(a.idea_id, r.idea_id)::text AS idea_id, coalesce(a.amount, 0) AS stored,
+       coalesce(r.amount, 0) AS from_ledger
+FROM (SELECT * FROM coin.allocations WHERE $1::text IS NULL OR campaign_id = $1) a
+FULL JOIN recomputed r ON a.idea_id = r.idea_id AND a.user_id = r.user_id
+"""
+
+
+def _dsn(database_url: str) -> str:
+    return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+async def _init_connection(connection: asyncpg.Connection) -> None:
+    await connection.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+def balance_of(row: Any) -> Balance:
+    return Balance(row["campaign_id"], str(row["user_id"]), row["granted"], row["available"], row["allocated"],
+                   row["expended"], row["expired"], row["burned"])
+
+
+class CoinLedger:
+    def __init__(self, pool: asyncpg.Pool):
+        self._pool = pool
+
+    @classmethod
+    async def connect(cls, database_url: str, size: int) -> "CoinLedger":
+        pool = await asyncpg.create_pool(_dsn(database_url), min_size=1, max_size=size, init=_init_connection,
+                                         server_settings={"application_name": "coins-coin",
+                                                          "statement_timeout": str(STATEMENT_TIMEOUT_MS)})
+        return cls(pool)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def move(self, operation: str, *args) -> dict:
+        """Runs one ledger function: its own transaction, one round trip. Contention is retried here, then
+        reported as ABORTED; a lost database as UNAVAILABLE. Both are safe to retry with the same request_id."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                async with self._pool.acquire() as connection:
+                    return await connection.fetchval(_FUNCTIONS[operation], *args)
+            except asyncpg.RaiseError as refused:
+                raise domain.refusal(refused.args[0] if refused.args else str(refused),
+                                     refused.detail or str(refused), refused.hint) from None
+            except asyncpg.PostgresError as error:
+                if error.sqlstate not in RETRYABLE:
+                    raise
+                if attempt == ATTEMPTS:
+                    raise Aborted("too much contention on these coins; retry with the same request_id") from None
+                await asyncio.sleep(0.01 * attempt)
+            except (OSError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
+                    asyncpg.ConnectionDoesNotExistError, asyncpg.AdminShutdownError):
+                log.warning("database unreachable", exc_info=True)
+                raise Unavailable("the coin ledger is briefly unavailable; retry with the same request_id") from None
+        raise AssertionError("unreachable")
+
+    async def _fetch(self, query: str, *args) -> list:
+        try:
+            async with self._pool.acquire() as connection:
+                return await connection.fetch(query, *args)
+        except (OSError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
+                asyncpg.ConnectionDoesNotExistError, asyncpg.AdminShutdownError):
+            raise Unavailable("the coin ledger is briefly unavailable; retry") from None
+
+    async def save_active_campaign(self, campaign_id: str, initial_allocation: int, reward: int,
+                                   allow_reallocation: bool, allow_recycling: bool, max_per_idea: int) -> None:
+        """The coin service's copy of an active campaign and its policy (frozen since activation). Only expiry
+        ends it, so a late copy never revives a completed campaign."""
+        await self._fetch(
+            """INSERT INTO coin.campaigns AS c (campaign_id, status, initial_allocation, idea_submission_reward,
+                                                allow_reallocation, allow_recycling, max_per_idea)
+               VALUES ($1, 'active', $2, $3, $4, $5, $6)
+               ON CONFLICT (campaign_id) DO UPDATE SET updated_at = now(),
+                   initial_allocation = EXCLUDED.initial_allocation,
+                   idea_submission_reward = EXCLUDED.idea_submission_reward,
+                   allow_reallocation = EXCLUDED.allow_reallocation, allow_recycling = EXCLUDED.allow_recycling,
+                   max_per_idea = EXCLUDED.max_per_idea
+               WHERE c.status = 'active'""",
+            campaign_id, initial_allocation, reward, allow_reallocation, allow_recycling, max_per_idea)
+
+    async def campaign_status(self, campaign_id: str) -> str | None:
+        rows = await self._fetch("SELECT status FROM coin.campaigns WHERE campaign_id = $1", campaign_id)
+        return rows[0]["status"] if rows else None
+
+    async def balance(self, campaign_id: str, user_id: uuid.UUID) -> Balance:
+        rows = await self._fetch(f"SELECT {BALANCE_COLUMNS} FROM coin.accounts WHERE campaign_id = $1 AND user_id = $2",
+                                 campaign_id, user_id)
+        return balance_of(rows[0]) if rows else Balance(campaign_id, str(user_id))
+
+    async def allocations(self, campaign_id: str, user_id: uuid.UUID, offset: int, limit: int) -> list:
+        return await self._fetch(
+            """SELECT campaign_id, idea_id::text, user_id::text, amount, expended, updated_at FROM coin.allocations
+               WHERE campaign_id = $1 AND user_id = $2 AND amount > 0 ORDER BY updated_at DESC, idea_id
+               OFFSET $3 LIMIT $4""", campaign_id, user_id, offset, limit)
+
+    async def idea(self, idea_id: uuid.UUID):
+        rows = await self._fetch("SELECT campaign_id, state FROM coin.ideas WHERE idea_id = $1", idea_id)
+        return rows[0] if rows else None
+
+    async def backers(self, idea_id: uuid.UUID) -> list:
+        return await self._fetch(
+            """SELECT campaign_id, idea_id::text, user_id::text, amount, expended, updated_at FROM coin.allocations
+               WHERE idea_id = $1 AND amount > 0 ORDER BY amount DESC, user_id""", idea_id)
+
+    async def idea_totals(self, campaign_id: str, idea_ids: list[uuid.UUID]) -> dict[str, int]:
+        rows = await self._fetch(
+            """SELECT idea_id::text, sum(amount)::bigint AS total FROM coin.allocations
+               WHERE campaign_id = $1 AND (cardinality($2::uuid[]) = 0 OR idea_id = ANY($2::uuid[]))
+               GROUP BY idea_id HAVING sum(amount) > 0""", campaign_id, idea_ids)
+        return {row["idea_id"]: row["total"] for row in rows}
+
+    async def ledger_entries(self, campaign_id: str, user_id: uuid.UUID, before_id: int | None, limit: int) -> list:
+        return await self._fetch(
+            """SELECT id, campaign_id, user_id::text, kind, amount, idea_id::text, from_idea_id::text,
+                      actor_id::text, request_id, created_at
+               FROM coin.ledger WHERE campaign_id = $1 AND user_id = $2 AND ($3::bigint IS NULL OR id < $3)
+               ORDER BY id DESC LIMIT $4""", campaign_id, user_id, before_id, limit)
+
+    async def verify(self, campaign_id: str | None) -> tuple[int, list[tuple[Balance, Balance]], int, list[str]]:
+        """(balances checked, balance mismatches, idea allocations checked, ideas whose allocations differ)."""
+        balances = await self._fetch(_VERIFY_BALANCES, campaign_id)
+        mismatches = []
+        for row in balances:
+            stored = balance_of(row)
+            rebuilt = Balance(row["campaign_id"], row["user_id"], *(row[f"l_{f}"] for f in (
+                "granted", "available", "allocated", "expended", "expired", "burned")))
+            if stored != rebuilt:
+                mismatches.append((stored, rebuilt))
+        ideas = await self._fetch(_VERIFY_IDEAS, campaign_id)
+        wrong_ideas = sorted({row["idea_id"] for row in ideas if row["stored"] != row["from_ledger"]})
+        return len(balances), mismatches, len(ideas), wrong_ideas

@@ -1,0 +1,193 @@
+"""Idea rules: the status workflow, who may do what to an idea, what counts as a duplicate. No I/O here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.common import validation
+from services.common.context import Caller
+from services.common.errors import (
+    CAMPAIGN_INACTIVE, IDEA_ALREADY_ACCEPTED, IDEA_NOT_COMPETING, IDEA_NOT_FOUND, FailedPrecondition,
+    InvalidArgument, NotFound, PermissionDenied,
+)
+
+PENDING, APPROVED, REJECTED, COMPETING = "pending", "approved", "rejected", "competing"
+ACCEPTED, IN_PROGRESS, COMPLETE = "accepted", "in_progress", "complete"
+PUBLIC_STATUSES = (COMPETING, ACCEPTED, IN_PROGRESS, COMPLETE)  # what every viewer of the campaign sees
+LIVE_STATUSES = (PENDING, COMPETING, ACCEPTED, IN_PROGRESS, COMPLETE)  # what duplicates are checked against
+
+TITLE_MAX, DESCRIPTION_MAX, CONTEXT_MAX, SOURCE_MAX = 200, 10_000, 100, 255
+CONTEXT_ID = re.compile(r"^[A-Za-z0-9._:/-]{1,100}$")
+# Similarity of normalised titles (stemmed, stop words out, words sorted: plural- and order-blind; trigrams make
+# it typo-tolerant). Calibrated on tests/quality/similar_titles.py: see its printed precision and recall.
+SIMILAR_THRESHOLD = 0.45
+DUPLICATE_THRESHOLD = 0.8
+
+# target status -> the statuses it may come from
+TRANSITIONS = {
+    APPROVED: (PENDING,),
+    REJECTED: (PENDING, COMPETING),
+    ACCEPTED: (COMPETING,),
+    IN_PROGRESS: (ACCEPTED,),
+    COMPLETE: (IN_PROGRESS,),
+}
+STAMPS = {APPROVED: "approved_at", REJECTED: "rejected_at", ACCEPTED: "accepted_at", IN_PROGRESS: "started_at",
+          COMPLETE: "completed_at"}
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    """What the idea service learns from the campaign service about one campaign and one user."""
+
+    slug: str
+    type: str  # open, mediated, closed
+    status: str  # draft, active, completed, archived
+    role: str | None  # member or manager when joined
+    sponsor: bool
+    visible: bool
+    tag_ids: frozenset[str]
+
+    def manages(self, caller: Caller) -> bool:
+        return caller.is_admin or self.role == "manager"
+
+    def reads_everything(self, caller: Caller) -> bool:
+        return self.manages(caller) or (self.sponsor and caller.is_sponsor)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    from_status: str
+    to_status: str
+    actor_id: str
+    reason: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class Idea:
+    id: str
+    campaign_slug: str
+    submitter_id: str
+    submitter_name: str
+    title: str
+    description: str
+    status: str
+    context_id: str
+    permalink_source: str
+    tag_ids: tuple[str, ...]
+    submitted_at: datetime
+    approved_at: datetime | None
+    rejected_at: datetime | None
+    accepted_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    updated_at: datetime
+    history: tuple[StatusChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class Submission:
+    title: str
+    description: str
+    context_id: str
+    permalink_source: str
+    tag_ids: tuple[str, ...]
+
+
+def submission(title: str, description: str, context_id: str, permalink_source: str,
+               tag_ids: list[str], campaign: CampaignView) -> Submission:
+    title = validation.text("title", title, max_length=TITLE_MAX)
+    description = validation.text("description", description, max_length=DESCRIPTION_MAX, required=False)
+    return Submission(title, description, context(context_id), validation.text(
+        "permalink_source", permalink_source, max_length=SOURCE_MAX, required=False), tags_of(tag_ids, campaign))
+
+
+def context(context_id: str) -> str:
+    if context_id and not CONTEXT_ID.match(context_id):
+        raise InvalidArgument("context_id", "context_id must be 1 to 100 characters of letters, digits and ._:/-")
+    return context_id
+
+
+def tags_of(tag_ids: list[str], campaign: CampaignView) -> tuple[str, ...]:
+    for tag_id in tag_ids:
+        validation.uuid_id("tag_ids", tag_id)
+        if tag_id not in campaign.tag_ids:
+            raise InvalidArgument("tag_ids", "the campaign has no tag with this id", tag_id=tag_id)
+    return tuple(dict.fromkeys(tag_ids))
+
+
+def require_campaign_visible(campaign: CampaignView) -> None:
+    if not campaign.visible:
+        raise NotFound("CAMPAIGN_001", "no campaign with this id", campaign_id=campaign.slug)
+
+
+def require_submitter(campaign: CampaignView, caller: Caller) -> None:
+    if campaign.role is None and not caller.is_admin:
+        raise PermissionDenied("join the campaign to submit ideas", campaign_id=campaign.slug)
+    require_active(campaign, "submit ideas")
+
+
+def require_active(campaign: CampaignView, action: str) -> None:
+    if campaign.status != "active":
+        raise FailedPrecondition(CAMPAIGN_INACTIVE, f"the campaign is {campaign.status}: cannot {action}",
+                                 campaign_id=campaign.slug, status=campaign.status)
+
+
+def first_status(campaign: CampaignView) -> str:
+    """Open campaigns skip moderation; mediated and closed ones queue ideas for a manager."""
+    return COMPETING if campaign.type == "open" else PENDING
+
+
+def can_see(idea: Idea, campaign: CampaignView, caller: Caller) -> bool:
+    if not campaign.visible:
+        return False
+    return idea.status in PUBLIC_STATUSES or idea.submitter_id == caller.user_id or campaign.reads_everything(caller)
+
+
+def require_visible(idea: Idea | None, campaign: CampaignView | None, caller: Caller, idea_id: str) -> Idea:
+    if idea is None or campaign is None or not can_see(idea, campaign, caller):
+        raise NotFound(IDEA_NOT_FOUND, "no idea with this id", idea_id=idea_id)
+    return idea
+
+
+def next_status(idea: Idea, target: str, campaign: CampaignView, caller: Caller) -> str:
+    """The status the idea lands in; refuses moves the workflow does not allow."""
+    if not campaign.manages(caller):
+        raise PermissionDenied("only a manager of this campaign or an admin moves ideas through the workflow")
+    if target not in TRANSITIONS:
+        raise InvalidArgument("status", "status must be APPROVED, REJECTED, ACCEPTED, IN_PROGRESS or COMPLETE")
+    if idea.status not in TRANSITIONS[target]:
+        if idea.status in (ACCEPTED, IN_PROGRESS, COMPLETE) and target in (ACCEPTED, REJECTED):
+            raise FailedPrecondition(IDEA_ALREADY_ACCEPTED, f"the idea is already {idea.status}",
+                                     idea_id=idea.id, status=idea.status)
+        if target == ACCEPTED:
+            raise FailedPrecondition(IDEA_NOT_COMPETING, f"only competing ideas are accepted; this one is "
+                                                         f"{idea.status}", idea_id=idea.id, status=idea.status)
+        raise FailedPrecondition("INVALID_TRANSITION", f"a {idea.status} idea cannot become {target}",
+                                 idea_id=idea.id, status=idea.status, target=target)
+    if target in (APPROVED, REJECTED, ACCEPTED):
+        require_active(campaign, f"make ideas {target}")
+    elif campaign.status not in ("active", "completed"):
+        # Accepted ideas keep moving after the campaign completes, until it is archived.
+        raise FailedPrecondition(CAMPAIGN_INACTIVE, f"the campaign is {campaign.status}: ideas no longer move",
+                                 campaign_id=campaign.slug, status=campaign.status)
+    return COMPETING if target == APPROVED else target
+
+
+def require_editable(idea: Idea, caller: Caller) -> None:
+    if idea.submitter_id != caller.user_id:
+        raise PermissionDenied("only the submitter edits an idea")
+    if idea.status != PENDING:
+        raise FailedPrecondition("IDEA_LOCKED", "only a pending idea can be edited", idea_id=idea.id,
+                                 status=idea.status)
+
+
+def require_tagger(idea: Idea, campaign: CampaignView, caller: Caller) -> None:
+    if not (campaign.manages(caller) or idea.submitter_id == caller.user_id):
+        raise PermissionDenied("only the submitter or a manager of the campaign tags an idea")
+
+
+def duplicate_of(best_score: float) -> bool:
+    return best_score >= DUPLICATE_THRESHOLD

@@ -1,0 +1,108 @@
+"""gRPC face of the idea service: proto in, handler call, proto out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from google.protobuf import timestamp_pb2
+
+from coins.v1 import idea_service_pb2 as pb, idea_service_pb2_grpc as rpc, resources_pb2 as res
+from services.common import validation
+from services.common.context import caller
+from services.common.errors import InvalidArgument
+from services.idea import domain
+from services.idea.domain import Idea
+from services.idea.handlers import IdeaHandlers
+
+STATUSES = {res.IDEA_STATUS_PENDING: domain.PENDING, res.IDEA_STATUS_APPROVED: domain.APPROVED,
+            res.IDEA_STATUS_REJECTED: domain.REJECTED, res.IDEA_STATUS_COMPETING: domain.COMPETING,
+            res.IDEA_STATUS_ACCEPTED: domain.ACCEPTED, res.IDEA_STATUS_IN_PROGRESS: domain.IN_PROGRESS,
+            res.IDEA_STATUS_COMPLETE: domain.COMPLETE}
+STATUS_VALUES = {name: value for value, name in STATUSES.items()}
+ORDERS = {pb.IDEA_ORDER_UNSPECIFIED: "newest", pb.IDEA_ORDER_NEWEST: "newest",
+          pb.IDEA_ORDER_MOST_COINS: "most_coins", pb.IDEA_ORDER_TITLE: "title"}
+
+
+def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
+    if value is None:
+        return None
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def idea_message(idea: Idea, coin_total: int = 0) -> res.Idea:
+    return res.Idea(
+        id=idea.id, campaign_id=idea.campaign_slug, submitter_id=idea.submitter_id,
+        submitter_name=idea.submitter_name, title=idea.title, description=idea.description,
+        status=STATUS_VALUES[idea.status], context_id=idea.context_id, permalink_source=idea.permalink_source,
+        tag_ids=list(idea.tag_ids), coin_total=coin_total, submit_time=timestamp(idea.submitted_at),
+        approve_time=timestamp(idea.approved_at), reject_time=timestamp(idea.rejected_at),
+        accept_time=timestamp(idea.accepted_at), start_time=timestamp(idea.started_at),
+        complete_time=timestamp(idea.completed_at), update_time=timestamp(idea.updated_at),
+        status_history=[res.IdeaStatusChange(from_status=STATUS_VALUES[h.from_status],
+                                             to_status=STATUS_VALUES[h.to_status], actor_id=h.actor_id,
+                                             reason=h.reason, change_time=timestamp(h.changed_at))
+                        for h in idea.history])
+
+
+class IdeaServicer(rpc.IdeaServiceServicer):
+    def __init__(self, handlers: IdeaHandlers):
+        self._handlers = handlers
+
+    async def CreateIdea(self, request: pb.CreateIdeaRequest, context) -> res.Idea:
+        return idea_message(await self._handlers.create(
+            caller(), request.campaign_id, request.title, request.description, request.context_id,
+            request.permalink_source, list(request.tag_ids), request.force, request.request_id))
+
+    async def GetIdea(self, request: pb.GetIdeaRequest, context) -> res.Idea:
+        return idea_message(*await self._handlers.get(caller(), request.idea_id))
+
+    async def ListIdeas(self, request: pb.ListIdeasRequest, context) -> pb.ListIdeasResponse:
+        validation.enum_value("status", request.status, set(STATUSES), required=False)
+        validation.enum_value("order_by", request.order_by, set(ORDERS), required=False)
+        ideas, token = await self._handlers.list(
+            caller(), request.campaign_id, STATUSES.get(request.status), request.tag_id, request.submitter_id,
+            request.context_id, ORDERS[request.order_by], request.page_size, request.page_token)
+        return pb.ListIdeasResponse(ideas=[idea_message(i, total) for i, total in ideas], next_page_token=token)
+
+    async def UpdateIdea(self, request: pb.UpdateIdeaRequest, context) -> res.Idea:
+        paths = set(request.update_mask.paths)
+        if paths - {"title", "description"}:
+            raise InvalidArgument("update_mask", "an idea's title and description can change")
+        wanted = paths or {name for name in ("title", "description") if getattr(request.idea, name)}
+        return idea_message(await self._handlers.update(
+            caller(), request.idea_id, request.idea.title if "title" in wanted else None,
+            request.idea.description if "description" in wanted else None))
+
+    async def UpdateIdeaStatus(self, request: pb.UpdateIdeaStatusRequest, context) -> res.Idea:
+        validation.enum_value("status", request.status, set(STATUSES))
+        return idea_message(*await self._handlers.change_status(caller(), request.idea_id, STATUSES[request.status],
+                                                                request.reason, request.request_id))
+
+    async def FindSimilarIdeas(self, request: pb.FindSimilarIdeasRequest, context) -> pb.FindSimilarIdeasResponse:
+        found = await self._handlers.similar(caller(), request.campaign_id, request.title, request.page_size)
+        return pb.FindSimilarIdeasResponse(similar_ideas=[pb.SimilarIdea(idea=idea_message(i), score=round(s, 4))
+                                                          for i, s in found])
+
+    async def AddIdeaTag(self, request: pb.AddIdeaTagRequest, context) -> res.Idea:
+        return idea_message(await self._handlers.tag(caller(), request.idea_id, request.tag_id, adding=True))
+
+    async def RemoveIdeaTag(self, request: pb.RemoveIdeaTagRequest, context) -> res.Idea:
+        return idea_message(await self._handlers.tag(caller(), request.idea_id, request.tag_id, adding=False))
+
+    async def GetPermalink(self, request: pb.GetPermalinkRequest, context) -> pb.Permalink:
+        return pb.Permalink(url=await self._handlers.permalink(caller(), request.campaign_id, request.context_id,
+                                                               request.source))
+
+
+class IdeaInternalServicer(rpc.IdeaInternalServiceServicer):
+    def __init__(self, handlers: IdeaHandlers):
+        self._handlers = handlers
+
+    async def BatchGetIdeas(self, request: pb.BatchGetIdeasRequest, context) -> pb.BatchGetIdeasResponse:
+        return pb.BatchGetIdeasResponse(ideas=[idea_message(i) for i in await self._handlers.batch(
+            list(request.idea_ids[:500]))])
+
+    async def RemoveTag(self, request: pb.RemoveTagRequest, context) -> pb.RemoveTagResponse:
+        return pb.RemoveTagResponse(ideas_changed=await self._handlers.drop_tag(request.campaign_id, request.tag_id))
