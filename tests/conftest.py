@@ -22,6 +22,7 @@ TEST_SETTINGS = {
     "COINS_LOGIN_ATTEMPTS_PER_ADDRESS": "25",
     "COINS_LOGIN_WINDOW_S": "120",
     "COINS_LOG_LEVEL": "INFO",
+    "COINS_SCHEDULER_INTERVAL_S": "0.5",
 }
 
 
@@ -92,3 +93,33 @@ def admin(auth_channel) -> Account:
     tokens = auth_rpc.AuthServiceStub(auth_channel).Login(
         auth_pb.LoginRequest(email=DEV_ADMIN_EMAIL, password=DEV_ADMIN_PASSWORD))
     return Account(tokens.user.id, DEV_ADMIN_EMAIL, tokens.access_token, tokens.refresh_token)
+
+
+@pytest.fixture(scope="session")
+def sign_in(gateway_channel):
+    """Makes signed-in users (over the gateway's native gRPC port)."""
+    from tests.world import User
+
+    def make(tag: str = "user") -> "User":
+        return User(gateway_channel, sign_up(gateway_channel, tag))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def admin_user(gateway_channel, admin):
+    from tests.world import User
+    return User(gateway_channel, admin)
+
+
+@pytest.fixture(scope="session")
+def promote(auth_channel, admin):
+    """Grants a system role and returns the user with a fresh token that carries it."""
+    def make(user, role):
+        stub = auth_rpc.AuthServiceStub(auth_channel)
+        stub.GrantRole(auth_pb.GrantRoleRequest(user_id=user.id, role=role), metadata=admin.metadata)
+        renewed = stub.RefreshToken(auth_pb.RefreshTokenRequest(refresh_token=user.account.refresh_token))
+        from tests.world import User
+        return User(user.channel, Account(user.id, user.email, renewed.access_token, renewed.refresh_token))
+
+    return make
