@@ -21,7 +21,7 @@ LIVE_STATUSES = (PENDING, COMPETING, ACCEPTED, IN_PROGRESS, COMPLETE)  # what du
 TITLE_MAX, DESCRIPTION_MAX, CONTEXT_MAX, SOURCE_MAX = 200, 10_000, 100, 255
 CONTEXT_ID = re.compile(r"^[A-Za-z0-9._:/-]{1,100}$")
 # Similarity of normalised titles (stemmed, stop words out, words sorted: plural- and order-blind; trigrams make
-# it typo-tolerant). Calibrated on tests/quality/similar_titles.py: see its printed precision and recall.
+# it typo-tolerant). Calibrated on tests/quality/test_similar_titles.py (run it with -s for precision and recall).
 SIMILAR_THRESHOLD = 0.45
 DUPLICATE_THRESHOLD = 0.8
 
