@@ -155,9 +155,9 @@ def test_request_ids_tie_replies_to_logs(stack, gateway):
 
 
 def test_services_not_built_yet_say_so(gateway, member):
-    reply = gateway.get("/campaigns/some-campaign/coins/balance", headers=member.bearer)
+    reply = gateway.get("/campaigns/some-campaign/analytics", headers=member.bearer)
     assert reply.status_code == 501
-    assert "CoinService.GetCoinBalance is not implemented yet" in reply.json()["message"]
+    assert "AnalyticsService.GetCampaignAnalytics is not implemented yet" in reply.json()["message"]
 
 
 def test_cors_preflight_is_answered(gateway):
