@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from google.protobuf import empty_pb2, timestamp_pb2
+from google.protobuf import empty_pb2
 
 from coins.v1 import auth_service_pb2 as pb, auth_service_pb2_grpc as rpc, resources_pb2
 from services.auth.domain import Account
 from services.auth.handlers import AuthHandlers, Session
 from services.common import validation
+from services.common.convert import timestamp
 from services.common.context import ADMIN, SPONSOR, caller, require_admin
 
 ROLE_NAMES = {resources_pb2.SYSTEM_ROLE_ADMIN: ADMIN, resources_pb2.SYSTEM_ROLE_SPONSOR: SPONSOR}
@@ -16,19 +17,16 @@ MAX_BATCH = 500
 
 
 def user_message(account: Account) -> resources_pb2.User:
-    created = timestamp_pb2.Timestamp()
-    created.FromDatetime(account.created_at)
     return resources_pb2.User(id=account.id, email=account.email, full_name=account.full_name,
                               roles=[ROLE_VALUES[r] for r in account.roles], active=account.active,
-                              create_time=created)
+                              create_time=timestamp(account.created_at))
 
 
 def token_pair(session: Session) -> pb.TokenPair:
-    access_expires, refresh_expires = timestamp_pb2.Timestamp(), timestamp_pb2.Timestamp()
-    access_expires.FromDatetime(session.access_expires_at)
-    refresh_expires.FromDatetime(session.refresh_expires_at)
-    return pb.TokenPair(access_token=session.access_token, access_token_expire_time=access_expires,
-                        refresh_token=session.refresh_token, refresh_token_expire_time=refresh_expires,
+    return pb.TokenPair(access_token=session.access_token,
+                        access_token_expire_time=timestamp(session.access_expires_at),
+                        refresh_token=session.refresh_token,
+                        refresh_token_expire_time=timestamp(session.refresh_expires_at),
                         token_type="Bearer", user=user_message(session.account))
 
 

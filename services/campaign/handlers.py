@@ -343,14 +343,9 @@ class CampaignHandlers:
 
     async def update_tag(self, caller: Caller, slug: str, tag_id: str, name: str | None, description: str | None,
                          color: str | None) -> Tag:
-        tag_uuid = validation.uuid_id("tag_id", tag_id)
         async with self._db.unit_of_work() as session:
             repo = CampaignRepository(session)
-            row, standing = await self._viewable(repo, caller, slug)
-            domain.require_manage(standing, caller, "manage tags")
-            tag = await repo.tag(row.id, tag_uuid)
-            if tag is None:
-                raise NotFound(NOT_FOUND, "the campaign has no tag with this id", tag_id=tag_id)
+            row, tag = await self._managed_tag(repo, caller, slug, tag_id)
             if name is not None:
                 name = domain.tag_name(name)
                 if await repo.tag_name_taken(row.id, name, except_id=tag.id):
@@ -362,15 +357,20 @@ class CampaignHandlers:
                 tag.color = domain.tag_color(color)
             return tag_of(tag, slug)
 
-    async def delete_tag(self, caller: Caller, slug: str, tag_id: str) -> None:
+    async def _managed_tag(self, repo: CampaignRepository, caller: Caller, slug: str,
+                           tag_id: str) -> tuple[CampaignRow, TagRow]:
         tag_uuid = validation.uuid_id("tag_id", tag_id)
+        row, standing = await self._viewable(repo, caller, slug)
+        domain.require_manage(standing, caller, "manage tags")
+        tag = await repo.tag(row.id, tag_uuid)
+        if tag is None:
+            raise NotFound(NOT_FOUND, "the campaign has no tag with this id", tag_id=tag_id)
+        return row, tag
+
+    async def delete_tag(self, caller: Caller, slug: str, tag_id: str) -> None:
         async with self._db.unit_of_work() as session:
             repo = CampaignRepository(session)
-            row, standing = await self._viewable(repo, caller, slug)
-            domain.require_manage(standing, caller, "manage tags")
-            tag = await repo.tag(row.id, tag_uuid)
-            if tag is None:
-                raise NotFound(NOT_FOUND, "the campaign has no tag with this id", tag_id=tag_id)
+            _, tag = await self._managed_tag(repo, caller, slug, tag_id)
             await repo.delete_tag(tag)
             await self._outbox.put(session, REMOVE_TAG, {"campaign_id": slug, "tag_id": tag_id})
         self._outbox.kick()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 
-from google.protobuf import empty_pb2, timestamp_pb2
+from google.protobuf import empty_pb2
 
 from coins.v1 import campaign_service_pb2 as pb, campaign_service_pb2_grpc as rpc, resources_pb2 as res
 from services.campaign import domain
 from services.campaign.domain import Campaign, CampaignFields, Member, Tag
 from services.campaign.handlers import CampaignHandlers
 from services.common import validation
+from services.common.convert import timestamp
 from services.common.context import caller, current_call
 from services.common.directory import UserDirectory
 from services.common.errors import InvalidArgument
@@ -28,14 +29,6 @@ POLICY_FIELDS = ("initial_allocation", "idea_submission_reward", "allow_realloca
 
 def reverse(mapping: dict) -> dict:
     return {value: key for key, value in mapping.items()}
-
-
-def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def campaign_message(campaign: Campaign) -> res.Campaign:

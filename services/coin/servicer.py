@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from google.protobuf import timestamp_pb2
-
 from coins.v1 import coin_service_pb2 as pb, coin_service_pb2_grpc as rpc, resources_pb2 as res
 from services.coin.domain import Balance
 from services.coin.handlers import CoinHandlers
 from services.common.context import caller
+from services.common.convert import timestamp
 
 KINDS = {name: getattr(res, f"LEDGER_ENTRY_KIND_{name.upper()}") for name in (
     "grant", "submission_reward", "allocate", "reallocate", "withdraw", "expend", "recycle", "burn", "expire")}
@@ -20,13 +19,9 @@ def balance_message(balance: Balance | dict) -> res.CoinBalance:
 
 
 def allocation_message(row, campaign_id: str = "", user_id: str = "") -> res.Allocation:
-    stamp = None
-    if "updated_at" in row and row["updated_at"] is not None:
-        stamp = timestamp_pb2.Timestamp()
-        stamp.FromDatetime(row["updated_at"])
     return res.Allocation(campaign_id=row.get("campaign_id", campaign_id), idea_id=str(row["idea_id"]),
                           user_id=row.get("user_id", user_id), amount=row["amount"],
-                          expended=row.get("expended", False), update_time=stamp)
+                          expended=row.get("expended", False), update_time=timestamp(row.get("updated_at")))
 
 
 def _moved(result: dict, campaign_id: str, user_id: str, key: str) -> res.Allocation:
@@ -80,13 +75,11 @@ class CoinServicer(rpc.CoinServiceServicer):
                                                           request.page_size, request.page_token)
         entries = []
         for row in rows:
-            created = timestamp_pb2.Timestamp()
-            created.FromDatetime(row["created_at"])
             entries.append(res.LedgerEntry(
                 id=str(row["id"]), campaign_id=row["campaign_id"], user_id=row["user_id"], kind=KINDS[row["kind"]],
                 amount=row["amount"], idea_id=row["idea_id"] or "", from_idea_id=row["from_idea_id"] or "",
                 actor_id=row["actor_id"] or "", request_id=row["request_id"].split(":", 1)[-1],
-                create_time=created))
+                create_time=timestamp(row["created_at"])))
         return pb.ListLedgerEntriesResponse(entries=entries, next_page_token=token)
 
     async def VerifyLedger(self, request: pb.VerifyLedgerRequest, context) -> pb.VerifyLedgerResponse:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from google.protobuf import timestamp_pb2
 
 from coins.v1 import idea_service_pb2 as pb, idea_service_pb2_grpc as rpc, resources_pb2 as res
 from services.common import validation
+from services.common.convert import timestamp
 from services.common.context import caller
 from services.common.errors import InvalidArgument
 from services.idea import domain
@@ -21,14 +19,6 @@ STATUSES = {res.IDEA_STATUS_PENDING: domain.PENDING, res.IDEA_STATUS_APPROVED: d
 STATUS_VALUES = {name: value for value, name in STATUSES.items()}
 ORDERS = {pb.IDEA_ORDER_UNSPECIFIED: "newest", pb.IDEA_ORDER_NEWEST: "newest",
           pb.IDEA_ORDER_MOST_COINS: "most_coins", pb.IDEA_ORDER_TITLE: "title"}
-
-
-def timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def idea_message(idea: Idea, coin_total: int = 0) -> res.Idea:
