@@ -86,6 +86,16 @@ FULL JOIN recomputed r ON a.idea_id = r.idea_id AND a.user_id = r.user_id
 """
 
 
+def _connection_lost(error: asyncpg.PostgresError) -> bool:
+    """Connection exceptions (08), and the server shutting down or starting up (57P0x)."""
+    return (error.sqlstate or "").startswith(("08", "57P"))
+
+
+def _unavailable(error: Exception) -> Unavailable:
+    log.warning("coin ledger unreachable: %s", error.__class__.__name__)
+    return Unavailable("the coin ledger is briefly unavailable; retry with the same request_id")
+
+
 def _dsn(database_url: str) -> str:
     return database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
@@ -115,7 +125,8 @@ class CoinLedger:
 
     async def move(self, operation: str, *args) -> dict:
         """Runs one ledger function: its own transaction, one round trip. Contention is retried here, then
-        reported as ABORTED; a lost database as UNAVAILABLE. Both are safe to retry with the same request_id."""
+        reported as ABORTED; a lost database as UNAVAILABLE. Both are safe to retry with the same request_id: if
+        the first attempt committed before the connection broke, the retry replays its answer."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 async with self._pool.acquire() as connection:
@@ -124,24 +135,27 @@ class CoinLedger:
                 raise domain.refusal(refused.args[0] if refused.args else str(refused),
                                      refused.detail or str(refused), refused.hint) from None
             except asyncpg.PostgresError as error:
+                if _connection_lost(error):
+                    raise _unavailable(error) from None
                 if error.sqlstate not in RETRYABLE:
                     raise
                 if attempt == ATTEMPTS:
                     raise Aborted("too much contention on these coins; retry with the same request_id") from None
                 await asyncio.sleep(0.01 * attempt)
-            except (OSError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
-                    asyncpg.ConnectionDoesNotExistError, asyncpg.AdminShutdownError):
-                log.warning("database unreachable", exc_info=True)
-                raise Unavailable("the coin ledger is briefly unavailable; retry with the same request_id") from None
+            except (OSError, asyncpg.InterfaceError) as error:
+                raise _unavailable(error) from None
         raise AssertionError("unreachable")
 
     async def _fetch(self, query: str, *args) -> list:
         try:
             async with self._pool.acquire() as connection:
                 return await connection.fetch(query, *args)
-        except (OSError, asyncpg.InterfaceError, asyncpg.CannotConnectNowError,
-                asyncpg.ConnectionDoesNotExistError, asyncpg.AdminShutdownError):
-            raise Unavailable("the coin ledger is briefly unavailable; retry") from None
+        except asyncpg.PostgresError as error:
+            if _connection_lost(error):
+                raise _unavailable(error) from None
+            raise
+        except (OSError, asyncpg.InterfaceError) as error:
+            raise _unavailable(error) from None
 
     async def save_active_campaign(self, campaign_id: str, initial_allocation: int, reward: int,
                                    allow_reallocation: bool, allow_recycling: bool, max_per_idea: int) -> None:
