@@ -99,6 +99,13 @@ class Stack:
                                               "-w", "stop"]), capture_output=True)
             self._pg_data = None
 
+    def restart_postgres(self) -> None:
+        """Fast restart of the private cluster (same options): every connection in every pool breaks."""
+        # -l as at start: without it the new postmaster inherits our pipes and run() never returns.
+        subprocess.run(self._as_postgres([self._pg_bin("pg_ctl"), "-D", str(self._pg_data), "-l",
+                                          str(self._pg_data / "server.log"), "-m", "fast", "-w", "-t", "60",
+                                          "restart"]), check=True, capture_output=True)
+
     def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
         process = self._processes.pop(name, None)
         if process is None or process.poll() is not None:

@@ -86,6 +86,10 @@ FULL JOIN recomputed r ON a.idea_id = r.idea_id AND a.user_id = r.user_id
 """
 
 
+# The socket went away, or asyncpg found the connection in a broken state after the server died mid-operation.
+CONNECTION_LOST = (OSError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+
+
 def _connection_lost(error: asyncpg.PostgresError) -> bool:
     """Connection exceptions (08), and the server shutting down or starting up (57P0x)."""
     return (error.sqlstate or "").startswith(("08", "57P"))
@@ -142,7 +146,7 @@ class CoinLedger:
                 if attempt == ATTEMPTS:
                     raise Aborted("too much contention on these coins; retry with the same request_id") from None
                 await asyncio.sleep(0.01 * attempt)
-            except (OSError, asyncpg.InterfaceError) as error:
+            except CONNECTION_LOST as error:
                 raise _unavailable(error) from None
         raise AssertionError("unreachable")
 
@@ -154,7 +158,7 @@ class CoinLedger:
             if _connection_lost(error):
                 raise _unavailable(error) from None
             raise
-        except (OSError, asyncpg.InterfaceError) as error:
+        except CONNECTION_LOST as error:
             raise _unavailable(error) from None
 
     async def save_active_campaign(self, campaign_id: str, initial_allocation: int, reward: int,
