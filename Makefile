@@ -4,7 +4,7 @@ PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR):$(CURDIR)/generated
 BUF = $$(command -v buf || echo .dev/tools/node_modules/.bin/buf)
 
-.PHONY: help bootstrap dev test generate check-generated lint breaking gateway-config soak verify-ledger clean
+.PHONY: help bootstrap dev test generate check-generated lint breaking gateway-config bench-coins soak verify-ledger clean
 
 help:
 	@echo "make dev              install what is missing, start PostgreSQL, Redis, 7 services and Envoy on :8080"
@@ -13,6 +13,7 @@ help:
 	@echo "make lint             buf lint"
 	@echo "make breaking         buf breaking against AGAINST (default: main's last commit)"
 	@echo "make gateway-config   write .dev/envoy.json from the contracts and validate it with Envoy"
+	@echo "make bench-coins      the coin benchmark table (pgbench ceiling, gRPC, REST, hot idea, 1M history)"
 	@echo "make soak             the bank, crash and database-restart tests with a long load (SOAK_SECONDS=60)"
 	@echo "make verify-ledger    recompute every coin balance from the ledger (DATABASE_URL, default: make dev's)"
 
@@ -41,6 +42,10 @@ breaking: bootstrap
 gateway-config: bootstrap
 	$(PY) -m gateway.generate --out .dev/envoy.json
 	.venv/bin/envoy --mode validate -c .dev/envoy.json
+
+bench-coins: bootstrap
+	@command -v go >/dev/null || { echo "bench-coins needs Go for its load generator (bench/loadgen)"; exit 1; }
+	$(PY) -m bench.coins
 
 SOAK_SECONDS ?= 60
 soak: bootstrap
