@@ -386,11 +386,8 @@ class CampaignHandlers:
             if row is None:
                 raise NotFound(CAMPAIGN_NOT_FOUND, "no campaign with this id", campaign_id=slug)
             standing = await repo.standing(row.id, user_id, "") if user_id else Standing()
-            visible = False
-            if viewer is not None:
-                seen_by = standing if viewer.user_id == user_id else Standing()
-                seen_by = await repo.standing(row.id, viewer.user_id, viewer.email) if seen_by == Standing() else seen_by
-                visible = domain.can_view(row.campaign(), seen_by, viewer)
+            visible = viewer is not None and domain.can_view(
+                row.campaign(), await repo.standing(row.id, viewer.user_id, viewer.email), viewer)
             tags = [tag_of(t, slug) for t in await repo.tags(row.id)]
             return Access(row.campaign(), standing.role, standing.sponsor, tags, visible)
 

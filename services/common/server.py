@@ -4,6 +4,7 @@ stopped gracefully on SIGTERM (health NOT_SERVING, in-flight calls finish, pools
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -137,7 +138,7 @@ def unimplemented(service: str) -> Builder:
 
     async def build(runtime: Runtime) -> Mounted:
         module = catalog.SERVICE_FILES[service]
-        grpc_module = __import__(module.__name__ + "_grpc", fromlist=["_"])
+        grpc_module = importlib.import_module(module.__name__ + "_grpc")
         servicers = []
         for name in module.DESCRIPTOR.services_by_name:
             servicer_class = getattr(grpc_module, f"{name}Servicer")
