@@ -121,7 +121,8 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="coins-bench-"))
     # A route-level rate limit is configuration: the bench measures the service, not the bucket.
     stack = Stack(workdir / "stack", Ports.free(), settings={"COINS_GATEWAY_RATE_LIMIT_PER_S": "1000000",
-                                                             "COINS_DB_POOL_SIZE": "20"}, quiet=True)
+                                                             "COINS_DB_POOL_SIZE": "20"}, quiet=True,
+                  ephemeral=True)
     print("starting the platform …", flush=True)
     stack.start()
     try:

@@ -28,7 +28,8 @@ TEST_SETTINGS = {
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Stack:
-    running = Stack(Path(tmp_path_factory.mktemp("stack")), Ports.free(), settings=TEST_SETTINGS, quiet=True)
+    running = Stack(Path(tmp_path_factory.mktemp("stack")), Ports.free(), settings=TEST_SETTINGS, quiet=True,
+                    ephemeral=True)
     running.start()
     yield running
     running.stop()

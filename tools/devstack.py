@@ -66,6 +66,7 @@ class Stack:
     ports: Ports
     settings: dict[str, str] = field(default_factory=dict)  # extra COINS_* variables for the services
     quiet: bool = False
+    ephemeral: bool = False  # tests and benchmarks: remove the private database on stop
     database_url: str = ""
     redis_url: str = ""
     _processes: dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -97,6 +98,8 @@ class Stack:
         if self._pg_data is not None:
             subprocess.run(self._as_postgres([self._pg_bin("pg_ctl"), "-D", str(self._pg_data), "-m", "fast",
                                               "-w", "stop"]), capture_output=True)
+            if self.ephemeral:
+                shutil.rmtree(self._pg_data, ignore_errors=True)
             self._pg_data = None
 
     def restart_postgres(self) -> None:

@@ -23,7 +23,7 @@ from services.common.outbox import Outbox
 
 log = logging.getLogger("coins.campaign")
 
-GRANT, EXPIRE, REMOVE_TAG = "coin.grant", "coin.expire", "idea.remove_tag"
+GRANT, EXPIRE, CLOSE_ACCOUNT, REMOVE_TAG = "coin.grant", "coin.expire", "coin.close_account", "idea.remove_tag"
 
 
 @dataclass(frozen=True)
@@ -259,6 +259,9 @@ class CampaignHandlers:
             if member.role == domain.MANAGER and not (caller.is_admin or leaving):
                 raise PermissionDenied("only an admin may remove a manager")
             await repo.delete_member(member)
+            if member.state == domain.JOINED:
+                await self._outbox.put(session, CLOSE_ACCOUNT, {"campaign_id": slug, "user_id": user_id})
+        self._outbox.kick()
 
     async def set_role(self, caller: Caller, slug: str, user_id: str, role: str) -> Member:
         domain.require_admin(caller, "name or remove managers")

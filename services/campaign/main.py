@@ -7,7 +7,7 @@ import logging
 
 from coins.v1 import campaign_service_pb2_grpc as rpc, coin_service_pb2 as coin_pb, coin_service_pb2_grpc as coin_rpc
 from coins.v1 import idea_service_pb2 as idea_pb, idea_service_pb2_grpc as idea_rpc
-from services.campaign.handlers import EXPIRE, GRANT, REMOVE_TAG, CampaignHandlers
+from services.campaign.handlers import CLOSE_ACCOUNT, EXPIRE, GRANT, REMOVE_TAG, CampaignHandlers
 from services.campaign.repository import OUTBOX
 from services.campaign.servicer import CampaignInternalServicer, CampaignServicer
 from services.common.directory import UserDirectory
@@ -30,6 +30,10 @@ async def build(runtime: Runtime) -> Mounted:
         elif topic == EXPIRE:
             await coins.ExpireCampaignCoins(coin_pb.ExpireCampaignCoinsRequest(
                 campaign_id=payload["campaign_id"], request_id=message_id), timeout=DELIVERY_DEADLINE_S)
+        elif topic == CLOSE_ACCOUNT:
+            await coins.CloseCoinAccount(coin_pb.CloseCoinAccountRequest(
+                campaign_id=payload["campaign_id"], user_id=payload["user_id"], request_id=message_id),
+                timeout=DELIVERY_DEADLINE_S)
         elif topic == REMOVE_TAG:
             await ideas.RemoveTag(idea_pb.RemoveTagRequest(campaign_id=payload["campaign_id"],
                                                            tag_id=payload["tag_id"]), timeout=DELIVERY_DEADLINE_S)

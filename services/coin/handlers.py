@@ -140,5 +140,9 @@ class CoinHandlers:
     async def expire(self, campaign_id: str, request_id: str) -> dict:
         return await self._ledger.move("expire", service_request(request_id), campaign_id)
 
+    async def close_account(self, campaign_id: str, user_id: str, request_id: str) -> None:
+        await self._ledger.move("close_account", service_request(request_id), campaign_id,
+                                validation.uuid_id("user_id", user_id))
+
     async def idea_totals(self, campaign_id: str, idea_ids: list[str]) -> dict[str, int]:
         return await self._ledger.idea_totals(campaign_id, [validation.uuid_id("idea_ids", i) for i in idea_ids])

@@ -38,6 +38,7 @@ _FUNCTIONS = {
     "open": "SELECT coin.open_idea($1, $2, $3, $4)",
     "close": "SELECT coin.close_idea($1, $2, $3, $4)",
     "expire": "SELECT coin.expire_campaign($1, $2)",
+    "close_account": "SELECT coin.close_account($1, $2, $3)",
 }
 
 BALANCE_COLUMNS = "campaign_id, user_id, granted, available, allocated, expended, expired, burned"

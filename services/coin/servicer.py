@@ -117,6 +117,10 @@ class CoinInternalServicer(rpc.CoinInternalServiceServicer):
         result = await self._handlers.expire(request.campaign_id, request.request_id)
         return pb.ExpireCampaignCoinsResponse(expired=result["expired"], members=result["members"])
 
+    async def CloseCoinAccount(self, request: pb.CloseCoinAccountRequest, context) -> pb.CloseCoinAccountResponse:
+        await self._handlers.close_account(request.campaign_id, request.user_id, request.request_id)
+        return pb.CloseCoinAccountResponse()
+
     async def ListIdeaTotals(self, request: pb.ListIdeaTotalsRequest, context) -> pb.ListIdeaTotalsResponse:
         totals = await self._handlers.idea_totals(request.campaign_id, list(request.idea_ids))
         return pb.ListIdeaTotalsResponse(totals=[pb.IdeaTotal(idea_id=i, total=t) for i, t in totals.items()])

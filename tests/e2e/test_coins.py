@@ -179,3 +179,33 @@ def test_the_ledger_is_append_only_and_balances_cannot_go_wrong(arena, stack):
         result = subprocess.run(psql + [statement], capture_output=True, text=True)
         assert result.returncode != 0 or "ERROR" in result.stderr, statement
     assert bob.balance(cid).available == 100
+
+
+def test_a_removed_member_moves_no_coin_until_it_joins_again(arena, admin_user, stack):
+    from coins.v1 import campaign_service_pb2 as campaign_pb
+
+    cid, _, bob, (a, _, _) = arena
+    move(bob, "AllocateCoins", campaign_id=cid, idea_id=a, amount=10)
+    admin_user.campaigns.RemoveMember(campaign_pb.RemoveMemberRequest(campaign_id=cid, user_id=bob.id))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            move(bob, "AllocateCoins", campaign_id=cid, idea_id=a, amount=1)
+            time.sleep(0.1)  # the removal is still on its way through the outbox
+        except grpc.RpcError as error:
+            assert error.code() is grpc.StatusCode.PERMISSION_DENIED
+            break
+    else:
+        pytest.fail("a removed member could still allocate")
+    refused(grpc.StatusCode.PERMISSION_DENIED, move, bob, "WithdrawCoins", campaign_id=cid, idea_id=a, amount=1)
+    placed = bob.balance(cid).allocated  # what it placed stays placed
+    bob.join(cid)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            move(bob, "AllocateCoins", campaign_id=cid, idea_id=a, amount=1)
+            break
+        except grpc.RpcError:
+            time.sleep(0.1)
+    assert bob.balance(cid).granted == 100 and bob.balance(cid).allocated == placed + 1  # no second grant
+    assert violations(stack.database_url, [cid]) == []

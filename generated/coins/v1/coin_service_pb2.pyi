@@ -272,3 +272,17 @@ class ListIdeaTotalsResponse(_message.Message):
     TOTALS_FIELD_NUMBER: _ClassVar[int]
     totals: _containers.RepeatedCompositeFieldContainer[IdeaTotal]
     def __init__(self, totals: _Optional[_Iterable[_Union[IdeaTotal, _Mapping]]] = ...) -> None: ...
+
+class CloseCoinAccountRequest(_message.Message):
+    __slots__ = ("campaign_id", "user_id", "request_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    user_id: str
+    request_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., user_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class CloseCoinAccountResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

@@ -449,6 +449,11 @@ class CoinInternalServiceStub:
                 request_serializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsResponse.FromString,
                 _registered_method=True)
+        self.CloseCoinAccount = channel.unary_unary(
+                '/coins.v1.CoinInternalService/CloseCoinAccount',
+                request_serializer=coins_dot_v1_dot_coin__service__pb2.CloseCoinAccountRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_coin__service__pb2.CloseCoinAccountResponse.FromString,
+                _registered_method=True)
         self.ListIdeaTotals = channel.unary_unary(
                 '/coins.v1.CoinInternalService/ListIdeaTotals',
                 request_serializer=coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsRequest.SerializeToString,
@@ -495,6 +500,13 @@ class CoinInternalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CloseCoinAccount(self, request, context):
+        """A member left or was removed: it keeps what it placed but moves no coin until it joins again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListIdeaTotals(self, request, context):
         """Coin totals of a campaign's ideas (all of them with coins, or the ones named), for listing and sorting.
         """
@@ -529,6 +541,11 @@ def add_CoinInternalServiceServicer_to_server(servicer, server):
                     servicer.ExpireCampaignCoins,
                     request_deserializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsRequest.FromString,
                     response_serializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsResponse.SerializeToString,
+            ),
+            'CloseCoinAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloseCoinAccount,
+                    request_deserializer=coins_dot_v1_dot_coin__service__pb2.CloseCoinAccountRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_coin__service__pb2.CloseCoinAccountResponse.SerializeToString,
             ),
             'ListIdeaTotals': grpc.unary_unary_rpc_method_handler(
                     servicer.ListIdeaTotals,
@@ -672,6 +689,33 @@ class CoinInternalService:
             '/coins.v1.CoinInternalService/ExpireCampaignCoins',
             coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsRequest.SerializeToString,
             coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloseCoinAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.CoinInternalService/CloseCoinAccount',
+            coins_dot_v1_dot_coin__service__pb2.CloseCoinAccountRequest.SerializeToString,
+            coins_dot_v1_dot_coin__service__pb2.CloseCoinAccountResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -171,6 +171,8 @@ class CoinInternalServiceStub:
     """Returns a rejected idea's coins to its backers, or burns them when the policy forbids recycling."""
     ExpireCampaignCoins: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.ExpireCampaignCoinsRequest, _coin_service_pb2.ExpireCampaignCoinsResponse]
     """Expires every member's available and unspent allocated coins when the campaign completes."""
+    CloseCoinAccount: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.CloseCoinAccountRequest, _coin_service_pb2.CloseCoinAccountResponse]
+    """A member left or was removed: it keeps what it placed but moves no coin until it joins again."""
     ListIdeaTotals: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.ListIdeaTotalsRequest, _coin_service_pb2.ListIdeaTotalsResponse]
     """Coin totals of a campaign's ideas (all of them with coins, or the ones named), for listing and sorting."""
 
@@ -189,6 +191,8 @@ class CoinInternalServiceAsyncStub(CoinInternalServiceStub):
     """Returns a rejected idea's coins to its backers, or burns them when the policy forbids recycling."""
     ExpireCampaignCoins: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.ExpireCampaignCoinsRequest, _coin_service_pb2.ExpireCampaignCoinsResponse]  # type: ignore[assignment]
     """Expires every member's available and unspent allocated coins when the campaign completes."""
+    CloseCoinAccount: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.CloseCoinAccountRequest, _coin_service_pb2.CloseCoinAccountResponse]  # type: ignore[assignment]
+    """A member left or was removed: it keeps what it placed but moves no coin until it joins again."""
     ListIdeaTotals: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.ListIdeaTotalsRequest, _coin_service_pb2.ListIdeaTotalsResponse]  # type: ignore[assignment]
     """Coin totals of a campaign's ideas (all of them with coins, or the ones named), for listing and sorting."""
 
@@ -234,6 +238,14 @@ class CoinInternalServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_coin_service_pb2.ExpireCampaignCoinsResponse, _abc.Awaitable[_coin_service_pb2.ExpireCampaignCoinsResponse]]:
         """Expires every member's available and unspent allocated coins when the campaign completes."""
+
+    @_abc_1.abstractmethod
+    def CloseCoinAccount(
+        self,
+        request: _coin_service_pb2.CloseCoinAccountRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_coin_service_pb2.CloseCoinAccountResponse, _abc.Awaitable[_coin_service_pb2.CloseCoinAccountResponse]]:
+        """A member left or was removed: it keeps what it placed but moves no coin until it joins again."""
 
     @_abc_1.abstractmethod
     def ListIdeaTotals(

@@ -43,6 +43,8 @@ CREATE TABLE coin.accounts (
     expired         bigint NOT NULL DEFAULT 0,
     burned          bigint NOT NULL DEFAULT 0,
     initial_granted boolean NOT NULL DEFAULT false,
+    -- false once the member left the campaign: it keeps what it placed but moves nothing until it joins again
+    member          boolean NOT NULL DEFAULT true,
     PRIMARY KEY (campaign_id, user_id),
     CONSTRAINT no_negative_balance CHECK (granted >= 0 AND available >= 0 AND allocated >= 0 AND expended >= 0
                                           AND expired >= 0 AND burned >= 0),
@@ -165,6 +167,18 @@ BEGIN
     END IF;
 END $$;
 
+-- The caller's account, locked; refuses anyone who is not (or no longer) a member of the campaign.
+CREATE FUNCTION coin.member_account(p_campaign text, p_user uuid) RETURNS coin.accounts LANGUAGE plpgsql AS $$
+DECLARE
+    v_account coin.accounts;
+BEGIN
+    SELECT * INTO v_account FROM coin.accounts WHERE campaign_id = p_campaign AND user_id = p_user FOR UPDATE;
+    IF NOT FOUND OR NOT v_account.member THEN
+        RAISE EXCEPTION 'NOT_A_MEMBER' USING DETAIL = 'you hold no coins in this campaign: join it first';
+    END IF;
+    RETURN v_account;
+END $$;
+
 CREATE FUNCTION coin.balance_json(p_account coin.accounts) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
     SELECT jsonb_build_object('campaign_id', p_account.campaign_id, 'user_id', p_account.user_id,
                               'granted', p_account.granted, 'available', p_account.available,
@@ -214,18 +228,14 @@ BEGIN
     v_campaign := coin.active_campaign(p_campaign);
     PERFORM pg_advisory_xact_lock_shared(coin.lock_key('idea', p_idea::text));
     PERFORM coin.open_idea_of(p_campaign, p_idea);
-    UPDATE coin.accounts SET available = available - p_amount, allocated = allocated + p_amount
-    WHERE campaign_id = p_campaign AND user_id = p_user AND available >= p_amount
-    RETURNING * INTO v_account;
-    IF NOT FOUND THEN
-        SELECT * INTO v_account FROM coin.accounts WHERE campaign_id = p_campaign AND user_id = p_user;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'NOT_A_MEMBER' USING DETAIL = 'you hold no coins in this campaign: join it first';
-        END IF;
+    v_account := coin.member_account(p_campaign, p_user);
+    IF v_account.available < p_amount THEN
         RAISE EXCEPTION 'COIN_001' USING DETAIL = format('you have %s coins available, not %s', v_account.available,
                                                           p_amount),
             HINT = json_build_object('available', v_account.available, 'requested', p_amount)::text;
     END IF;
+    UPDATE coin.accounts SET available = available - p_amount, allocated = allocated + p_amount
+    WHERE campaign_id = p_campaign AND user_id = p_user RETURNING * INTO v_account;
     v_on_idea := coin.shift_allocation(p_campaign, p_user, p_idea, p_amount, v_campaign.max_per_idea);
     INSERT INTO coin.ledger (campaign_id, user_id, kind, amount, idea_id, actor_id, request_id)
     VALUES (p_campaign, p_user, 'allocate', p_amount, p_idea, p_user, p_request_id);
@@ -250,6 +260,7 @@ BEGIN
     END IF;
     PERFORM pg_advisory_xact_lock_shared(coin.lock_key('idea', p_idea::text));
     PERFORM coin.open_idea_of(p_campaign, p_idea, true);
+    PERFORM coin.member_account(p_campaign, p_user);
     v_on_idea := coin.shift_allocation(p_campaign, p_user, p_idea, -p_amount, 0);
     UPDATE coin.accounts SET available = available + p_amount, allocated = allocated - p_amount
     WHERE campaign_id = p_campaign AND user_id = p_user RETURNING * INTO v_account;
@@ -284,9 +295,9 @@ BEGIN
     PERFORM pg_advisory_xact_lock_shared(coin.lock_key('idea', greatest(p_from, p_to)::text));
     PERFORM coin.open_idea_of(p_campaign, p_from, true);
     PERFORM coin.open_idea_of(p_campaign, p_to);
+    v_account := coin.member_account(p_campaign, p_user);
     v_from := coin.shift_allocation(p_campaign, p_user, p_from, -p_amount, 0);
     v_to := coin.shift_allocation(p_campaign, p_user, p_to, p_amount, v_campaign.max_per_idea);
-    SELECT * INTO v_account FROM coin.accounts WHERE campaign_id = p_campaign AND user_id = p_user;
     INSERT INTO coin.ledger (campaign_id, user_id, kind, amount, idea_id, from_idea_id, actor_id, request_id)
     VALUES (p_campaign, p_user, 'reallocate', p_amount, p_to, p_from, p_user, p_request_id);
     RETURN coin.finish_request(p_request_id, jsonb_build_object(
@@ -309,7 +320,9 @@ BEGIN
     IF v_done IS NOT NULL THEN RETURN v_done; END IF;
     v_campaign := coin.active_campaign(p_campaign);
     FOR v_user IN SELECT DISTINCT u FROM unnest(p_users) AS u ORDER BY u LOOP
-        INSERT INTO coin.accounts (campaign_id, user_id) VALUES (p_campaign, v_user) ON CONFLICT DO NOTHING;
+        -- Joining again reopens the account; the initial allocation is still granted only once.
+        INSERT INTO coin.accounts (campaign_id, user_id) VALUES (p_campaign, v_user)
+        ON CONFLICT (campaign_id, user_id) DO UPDATE SET member = true;
         UPDATE coin.accounts
         SET granted = granted + v_campaign.initial_allocation, available = available + v_campaign.initial_allocation,
             initial_granted = true
@@ -408,6 +421,17 @@ BEGIN
     WHERE idea_id = p_idea;
     RETURN coin.finish_request(p_request_id, jsonb_build_object('kind', v_kind, 'total', v_total,
                                                                 'backers', v_backers));
+END $$;
+
+CREATE FUNCTION coin.close_account(p_request_id text, p_campaign text, p_user uuid) RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_done jsonb;
+BEGIN
+    v_done := coin.begin_request(p_request_id, 'close_account', p_campaign || ':' || p_user);
+    IF v_done IS NOT NULL THEN RETURN v_done; END IF;
+    UPDATE coin.accounts SET member = false WHERE campaign_id = p_campaign AND user_id = p_user;
+    RETURN coin.finish_request(p_request_id, '{}'::jsonb);
 END $$;
 
 CREATE FUNCTION coin.expire_campaign(p_request_id text, p_campaign text) RETURNS jsonb LANGUAGE plpgsql AS $$
