@@ -218,8 +218,9 @@ class CampaignHandlers:
             domain.require_manage(standing, caller, "invite members")
             if row.status == domain.ARCHIVED:
                 domain.require_active(row.campaign(), "invite members")
+            known = await repo.members_by_email(row.id, emails)
             for email in emails:
-                existing = await repo.member(row.id, email=email)
+                existing = known.get(email.lower())
                 if existing is not None:
                     invited.append(member_of(existing, slug))  # already invited or joined: nothing to do
                     continue

@@ -173,6 +173,11 @@ class CampaignRepository:
         query = sa.select(MemberRow).where(MemberRow.campaign_id == campaign_id, condition).with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def members_by_email(self, campaign_id: uuid.UUID, emails: list[str]) -> dict[str, MemberRow]:
+        query = sa.select(MemberRow).where(MemberRow.campaign_id == campaign_id,
+                                           MemberRow.email_key.in_([e.lower() for e in emails]))
+        return {row.email_key: row for row in (await self.session.execute(query)).scalars()}
+
     async def add_member(self, **values) -> MemberRow:
         row = MemberRow(**values)
         self.session.add(row)
