@@ -53,3 +53,45 @@ def test_logs_carry_the_callers_trace_id(stack, gateway):
     time.sleep(0.2)
     entries = [json.loads(line) for line in stack.log_lines("auth") if request_id in line]
     assert entries and all(entry["trace_id"] == trace_id for entry in entries)
+
+
+def test_spans_are_exported_over_otlp_when_an_endpoint_is_set(stack):
+    from concurrent import futures
+
+    from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
+
+    received = []
+
+    class Collector(trace_service_pb2_grpc.TraceServiceServicer):
+        def Export(self, request, context):
+            received.append(request)
+            return trace_service_pb2.ExportTraceServiceResponse()
+
+    collector = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(Collector(), collector)
+    collector_port = collector.add_insecure_port("127.0.0.1:0")
+    collector.start()
+    port = free_port()
+    stack.settings.update({"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector_port}",
+                           "OTEL_BSP_SCHEDULE_DELAY": "200"})
+    try:
+        stack.start_service("auth", name="auth-traced", port=port)
+        stack.wait_serving("auth", name="auth-traced", port=port)
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            with pytest.raises(grpc.RpcError):
+                rpc.AuthServiceStub(channel).Login(pb.LoginRequest(email=unique_email("otlp"), password=PASSWORD))
+        deadline = time.monotonic() + 10
+        names, services = set(), set()
+        while "/coins.v1.AuthService/Login" not in names and time.monotonic() < deadline:
+            time.sleep(0.2)
+            for export in list(received):
+                for resource_spans in export.resource_spans:
+                    services |= {a.value.string_value for a in resource_spans.resource.attributes
+                                 if a.key == "service.name"}
+                    names |= {s.name for scope in resource_spans.scope_spans for s in scope.spans}
+        assert "/coins.v1.AuthService/Login" in names and "coins-auth" in services
+    finally:
+        stack.settings.pop("OTEL_EXPORTER_OTLP_ENDPOINT")
+        stack.settings.pop("OTEL_BSP_SCHEDULE_DELAY")
+        stack.stop_process("auth-traced")
+        collector.stop(0)
