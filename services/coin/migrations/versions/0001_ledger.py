@@ -149,6 +149,18 @@ BEGIN
     RETURN v_campaign;
 END $$;
 
+-- Campaign must be active and let coins move once placed (reallocate, withdraw).
+CREATE FUNCTION coin.movable_campaign(p_campaign text) RETURNS coin.campaigns LANGUAGE plpgsql AS $$
+DECLARE
+    v_campaign coin.campaigns;
+BEGIN
+    v_campaign := coin.active_campaign(p_campaign);
+    IF NOT v_campaign.allow_reallocation THEN
+        RAISE EXCEPTION 'REALLOCATION_DISABLED' USING DETAIL = 'this campaign does not let coins move once placed';
+    END IF;
+    RETURN v_campaign;
+END $$;
+
 -- Idea must belong to the campaign and take allocations. Coins on an accepted idea never move again.
 CREATE FUNCTION coin.open_idea_of(p_campaign text, p_idea uuid, p_taking_out boolean DEFAULT false)
 RETURNS void LANGUAGE plpgsql AS $$
@@ -254,10 +266,7 @@ DECLARE
 BEGIN
     v_done := coin.begin_request(p_request_id, 'withdraw', concat_ws(':', p_campaign, p_user, p_idea, p_amount));
     IF v_done IS NOT NULL THEN RETURN v_done; END IF;
-    v_campaign := coin.active_campaign(p_campaign);
-    IF NOT v_campaign.allow_reallocation THEN
-        RAISE EXCEPTION 'REALLOCATION_DISABLED' USING DETAIL = 'this campaign does not let coins move once placed';
-    END IF;
+    v_campaign := coin.movable_campaign(p_campaign);
     PERFORM pg_advisory_xact_lock_shared(coin.lock_key('idea', p_idea::text));
     PERFORM coin.open_idea_of(p_campaign, p_idea, true);
     PERFORM coin.member_account(p_campaign, p_user);
@@ -287,10 +296,7 @@ BEGIN
     IF p_from = p_to THEN
         RAISE EXCEPTION 'INVALID_INPUT' USING DETAIL = 'to_idea_id must differ from from_idea_id', HINT = 'to_idea_id';
     END IF;
-    v_campaign := coin.active_campaign(p_campaign);
-    IF NOT v_campaign.allow_reallocation THEN
-        RAISE EXCEPTION 'REALLOCATION_DISABLED' USING DETAIL = 'this campaign does not let coins move once placed';
-    END IF;
+    v_campaign := coin.movable_campaign(p_campaign);
     PERFORM pg_advisory_xact_lock_shared(coin.lock_key('idea', least(p_from, p_to)::text));
     PERFORM pg_advisory_xact_lock_shared(coin.lock_key('idea', greatest(p_from, p_to)::text));
     PERFORM coin.open_idea_of(p_campaign, p_from, true);
