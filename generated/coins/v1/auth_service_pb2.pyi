@@ -62,6 +62,16 @@ class LogoutRequest(_message.Message):
     refresh_token: str
     def __init__(self, refresh_token: _Optional[str] = ...) -> None: ...
 
+class VerifyEmailRequest(_message.Message):
+    __slots__ = ("token",)
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    def __init__(self, token: _Optional[str] = ...) -> None: ...
+
+class ResendVerificationEmailRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class GetCurrentUserRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
@@ -105,6 +115,18 @@ class RevokeRoleRequest(_message.Message):
     user_id: str
     role: _resources_pb2.SystemRole
     def __init__(self, user_id: _Optional[str] = ..., role: _Optional[_Union[_resources_pb2.SystemRole, str]] = ...) -> None: ...
+
+class DeactivateUserRequest(_message.Message):
+    __slots__ = ("user_id",)
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
+
+class ReactivateUserRequest(_message.Message):
+    __slots__ = ("user_id",)
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
 
 class BatchGetUsersRequest(_message.Message):
     __slots__ = ("user_ids",)

@@ -57,6 +57,16 @@ class AuthServiceStub:
                 request_serializer=coins_dot_v1_dot_auth__service__pb2.LogoutRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.VerifyEmail = channel.unary_unary(
+                '/coins.v1.AuthService/VerifyEmail',
+                request_serializer=coins_dot_v1_dot_auth__service__pb2.VerifyEmailRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_resources__pb2.User.FromString,
+                _registered_method=True)
+        self.ResendVerificationEmail = channel.unary_unary(
+                '/coins.v1.AuthService/ResendVerificationEmail',
+                request_serializer=coins_dot_v1_dot_auth__service__pb2.ResendVerificationEmailRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
         self.GetCurrentUser = channel.unary_unary(
                 '/coins.v1.AuthService/GetCurrentUser',
                 request_serializer=coins_dot_v1_dot_auth__service__pb2.GetCurrentUserRequest.SerializeToString,
@@ -82,6 +92,16 @@ class AuthServiceStub:
                 request_serializer=coins_dot_v1_dot_auth__service__pb2.RevokeRoleRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_resources__pb2.User.FromString,
                 _registered_method=True)
+        self.DeactivateUser = channel.unary_unary(
+                '/coins.v1.AuthService/DeactivateUser',
+                request_serializer=coins_dot_v1_dot_auth__service__pb2.DeactivateUserRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_resources__pb2.User.FromString,
+                _registered_method=True)
+        self.ReactivateUser = channel.unary_unary(
+                '/coins.v1.AuthService/ReactivateUser',
+                request_serializer=coins_dot_v1_dot_auth__service__pb2.ReactivateUserRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_resources__pb2.User.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -89,14 +109,16 @@ class AuthServiceServicer:
     """
 
     def Register(self, request, context):
-        """Creates an account. Fails with ALREADY_EXISTS when the email is taken (any letter case).
+        """Creates an account and mails a link that verifies its email address. Fails with ALREADY_EXISTS when the
+        email is taken (any letter case); RESOURCE_EXHAUSTED when too many accounts came from the client's address.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Login(self, request, context):
-        """Signs in with email and password. AUTH_001 on bad credentials; RESOURCE_EXHAUSTED when rate limited.
+        """Signs in with email and password. AUTH_001 on bad credentials or a deactivated account; RESOURCE_EXHAUSTED
+        after too many failed attempts for this email from the client's address, or from that address overall.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -111,6 +133,22 @@ class AuthServiceServicer:
 
     def Logout(self, request, context):
         """Revokes the refresh token's family, so no later refresh works.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyEmail(self, request, context):
+        """Proves the user owns the email address: the token comes from the link mailed at registration. Fails with
+        INVALID_ARGUMENT when the token is unknown, already used or expired.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResendVerificationEmail(self, request, context):
+        """Mails the signed-in user a new verification link; earlier links stop working. FAILED_PRECONDITION when the
+        address is already verified.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -151,6 +189,21 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DeactivateUser(self, request, context):
+        """Deactivates an account (admins only; not their own): it can no longer sign in or refresh, every refresh token
+        is revoked, and its access tokens stop working when they expire.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReactivateUser(self, request, context):
+        """Lets a deactivated account sign in again (admins only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -172,6 +225,16 @@ def add_AuthServiceServicer_to_server(servicer, server):
             'Logout': grpc.unary_unary_rpc_method_handler(
                     servicer.Logout,
                     request_deserializer=coins_dot_v1_dot_auth__service__pb2.LogoutRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'VerifyEmail': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyEmail,
+                    request_deserializer=coins_dot_v1_dot_auth__service__pb2.VerifyEmailRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_resources__pb2.User.SerializeToString,
+            ),
+            'ResendVerificationEmail': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResendVerificationEmail,
+                    request_deserializer=coins_dot_v1_dot_auth__service__pb2.ResendVerificationEmailRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'GetCurrentUser': grpc.unary_unary_rpc_method_handler(
@@ -197,6 +260,16 @@ def add_AuthServiceServicer_to_server(servicer, server):
             'RevokeRole': grpc.unary_unary_rpc_method_handler(
                     servicer.RevokeRole,
                     request_deserializer=coins_dot_v1_dot_auth__service__pb2.RevokeRoleRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_resources__pb2.User.SerializeToString,
+            ),
+            'DeactivateUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeactivateUser,
+                    request_deserializer=coins_dot_v1_dot_auth__service__pb2.DeactivateUserRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_resources__pb2.User.SerializeToString,
+            ),
+            'ReactivateUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReactivateUser,
+                    request_deserializer=coins_dot_v1_dot_auth__service__pb2.ReactivateUserRequest.FromString,
                     response_serializer=coins_dot_v1_dot_resources__pb2.User.SerializeToString,
             ),
     }
@@ -308,6 +381,60 @@ class AuthService:
             target,
             '/coins.v1.AuthService/Logout',
             coins_dot_v1_dot_auth__service__pb2.LogoutRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyEmail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.AuthService/VerifyEmail',
+            coins_dot_v1_dot_auth__service__pb2.VerifyEmailRequest.SerializeToString,
+            coins_dot_v1_dot_resources__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResendVerificationEmail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.AuthService/ResendVerificationEmail',
+            coins_dot_v1_dot_auth__service__pb2.ResendVerificationEmailRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
@@ -443,6 +570,60 @@ class AuthService:
             target,
             '/coins.v1.AuthService/RevokeRole',
             coins_dot_v1_dot_auth__service__pb2.RevokeRoleRequest.SerializeToString,
+            coins_dot_v1_dot_resources__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeactivateUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.AuthService/DeactivateUser',
+            coins_dot_v1_dot_auth__service__pb2.DeactivateUserRequest.SerializeToString,
+            coins_dot_v1_dot_resources__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReactivateUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.AuthService/ReactivateUser',
+            coins_dot_v1_dot_auth__service__pb2.ReactivateUserRequest.SerializeToString,
             coins_dot_v1_dot_resources__pb2.User.FromString,
             options,
             channel_credentials,

@@ -36,13 +36,25 @@ class AuthServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> AuthServiceAsyncStub: ...
     Register: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.RegisterRequest, _resources_pb2.User]
-    """Creates an account. Fails with ALREADY_EXISTS when the email is taken (any letter case)."""
+    """Creates an account and mails a link that verifies its email address. Fails with ALREADY_EXISTS when the
+    email is taken (any letter case); RESOURCE_EXHAUSTED when too many accounts came from the client's address.
+    """
     Login: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.LoginRequest, _auth_service_pb2.TokenPair]
-    """Signs in with email and password. AUTH_001 on bad credentials; RESOURCE_EXHAUSTED when rate limited."""
+    """Signs in with email and password. AUTH_001 on bad credentials or a deactivated account; RESOURCE_EXHAUSTED
+    after too many failed attempts for this email from the client's address, or from that address overall.
+    """
     RefreshToken: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.RefreshTokenRequest, _auth_service_pb2.TokenPair]
     """Trades a refresh token for a new pair. Each refresh token works once; reusing a spent one revokes its family."""
     Logout: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.LogoutRequest, _empty_pb2.Empty]
     """Revokes the refresh token's family, so no later refresh works."""
+    VerifyEmail: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.VerifyEmailRequest, _resources_pb2.User]
+    """Proves the user owns the email address: the token comes from the link mailed at registration. Fails with
+    INVALID_ARGUMENT when the token is unknown, already used or expired.
+    """
+    ResendVerificationEmail: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.ResendVerificationEmailRequest, _empty_pb2.Empty]
+    """Mails the signed-in user a new verification link; earlier links stop working. FAILED_PRECONDITION when the
+    address is already verified.
+    """
     GetCurrentUser: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.GetCurrentUserRequest, _resources_pb2.User]
     """The caller's own account."""
     GetUser: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.GetUserRequest, _resources_pb2.User]
@@ -53,6 +65,12 @@ class AuthServiceStub:
     """Grants a system role (admins only)."""
     RevokeRole: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.RevokeRoleRequest, _resources_pb2.User]
     """Revokes a system role (admins only). An admin cannot revoke its own admin role."""
+    DeactivateUser: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.DeactivateUserRequest, _resources_pb2.User]
+    """Deactivates an account (admins only; not their own): it can no longer sign in or refresh, every refresh token
+    is revoked, and its access tokens stop working when they expire.
+    """
+    ReactivateUser: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.ReactivateUserRequest, _resources_pb2.User]
+    """Lets a deactivated account sign in again (admins only)."""
 
 @_typing.type_check_only
 class AuthServiceAsyncStub(AuthServiceStub):
@@ -60,13 +78,25 @@ class AuthServiceAsyncStub(AuthServiceStub):
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     Register: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.RegisterRequest, _resources_pb2.User]  # type: ignore[assignment]
-    """Creates an account. Fails with ALREADY_EXISTS when the email is taken (any letter case)."""
+    """Creates an account and mails a link that verifies its email address. Fails with ALREADY_EXISTS when the
+    email is taken (any letter case); RESOURCE_EXHAUSTED when too many accounts came from the client's address.
+    """
     Login: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.LoginRequest, _auth_service_pb2.TokenPair]  # type: ignore[assignment]
-    """Signs in with email and password. AUTH_001 on bad credentials; RESOURCE_EXHAUSTED when rate limited."""
+    """Signs in with email and password. AUTH_001 on bad credentials or a deactivated account; RESOURCE_EXHAUSTED
+    after too many failed attempts for this email from the client's address, or from that address overall.
+    """
     RefreshToken: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.RefreshTokenRequest, _auth_service_pb2.TokenPair]  # type: ignore[assignment]
     """Trades a refresh token for a new pair. Each refresh token works once; reusing a spent one revokes its family."""
     Logout: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.LogoutRequest, _empty_pb2.Empty]  # type: ignore[assignment]
     """Revokes the refresh token's family, so no later refresh works."""
+    VerifyEmail: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.VerifyEmailRequest, _resources_pb2.User]  # type: ignore[assignment]
+    """Proves the user owns the email address: the token comes from the link mailed at registration. Fails with
+    INVALID_ARGUMENT when the token is unknown, already used or expired.
+    """
+    ResendVerificationEmail: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.ResendVerificationEmailRequest, _empty_pb2.Empty]  # type: ignore[assignment]
+    """Mails the signed-in user a new verification link; earlier links stop working. FAILED_PRECONDITION when the
+    address is already verified.
+    """
     GetCurrentUser: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.GetCurrentUserRequest, _resources_pb2.User]  # type: ignore[assignment]
     """The caller's own account."""
     GetUser: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.GetUserRequest, _resources_pb2.User]  # type: ignore[assignment]
@@ -77,6 +107,12 @@ class AuthServiceAsyncStub(AuthServiceStub):
     """Grants a system role (admins only)."""
     RevokeRole: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.RevokeRoleRequest, _resources_pb2.User]  # type: ignore[assignment]
     """Revokes a system role (admins only). An admin cannot revoke its own admin role."""
+    DeactivateUser: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.DeactivateUserRequest, _resources_pb2.User]  # type: ignore[assignment]
+    """Deactivates an account (admins only; not their own): it can no longer sign in or refresh, every refresh token
+    is revoked, and its access tokens stop working when they expire.
+    """
+    ReactivateUser: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.ReactivateUserRequest, _resources_pb2.User]  # type: ignore[assignment]
+    """Lets a deactivated account sign in again (admins only)."""
 
 class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
     """Accounts, sign-in and system roles."""
@@ -87,7 +123,9 @@ class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _auth_service_pb2.RegisterRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_resources_pb2.User, _abc.Awaitable[_resources_pb2.User]]:
-        """Creates an account. Fails with ALREADY_EXISTS when the email is taken (any letter case)."""
+        """Creates an account and mails a link that verifies its email address. Fails with ALREADY_EXISTS when the
+        email is taken (any letter case); RESOURCE_EXHAUSTED when too many accounts came from the client's address.
+        """
 
     @_abc_1.abstractmethod
     def Login(
@@ -95,7 +133,9 @@ class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _auth_service_pb2.LoginRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_auth_service_pb2.TokenPair, _abc.Awaitable[_auth_service_pb2.TokenPair]]:
-        """Signs in with email and password. AUTH_001 on bad credentials; RESOURCE_EXHAUSTED when rate limited."""
+        """Signs in with email and password. AUTH_001 on bad credentials or a deactivated account; RESOURCE_EXHAUSTED
+        after too many failed attempts for this email from the client's address, or from that address overall.
+        """
 
     @_abc_1.abstractmethod
     def RefreshToken(
@@ -112,6 +152,26 @@ class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
         """Revokes the refresh token's family, so no later refresh works."""
+
+    @_abc_1.abstractmethod
+    def VerifyEmail(
+        self,
+        request: _auth_service_pb2.VerifyEmailRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_resources_pb2.User, _abc.Awaitable[_resources_pb2.User]]:
+        """Proves the user owns the email address: the token comes from the link mailed at registration. Fails with
+        INVALID_ARGUMENT when the token is unknown, already used or expired.
+        """
+
+    @_abc_1.abstractmethod
+    def ResendVerificationEmail(
+        self,
+        request: _auth_service_pb2.ResendVerificationEmailRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
+        """Mails the signed-in user a new verification link; earlier links stop working. FAILED_PRECONDITION when the
+        address is already verified.
+        """
 
     @_abc_1.abstractmethod
     def GetCurrentUser(
@@ -152,6 +212,24 @@ class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_resources_pb2.User, _abc.Awaitable[_resources_pb2.User]]:
         """Revokes a system role (admins only). An admin cannot revoke its own admin role."""
+
+    @_abc_1.abstractmethod
+    def DeactivateUser(
+        self,
+        request: _auth_service_pb2.DeactivateUserRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_resources_pb2.User, _abc.Awaitable[_resources_pb2.User]]:
+        """Deactivates an account (admins only; not their own): it can no longer sign in or refresh, every refresh token
+        is revoked, and its access tokens stop working when they expire.
+        """
+
+    @_abc_1.abstractmethod
+    def ReactivateUser(
+        self,
+        request: _auth_service_pb2.ReactivateUserRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_resources_pb2.User, _abc.Awaitable[_resources_pb2.User]]:
+        """Lets a deactivated account sign in again (admins only)."""
 
 def add_AuthServiceServicer_to_server(servicer: AuthServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 

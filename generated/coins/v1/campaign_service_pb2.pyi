@@ -1,15 +1,32 @@
+import datetime
+
 from coins.v1 import resources_pb2 as _resources_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf import empty_pb2 as _empty_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class InvitationState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    INVITATION_STATE_UNSPECIFIED: _ClassVar[InvitationState]
+    INVITATION_STATE_PENDING: _ClassVar[InvitationState]
+    INVITATION_STATE_ACCEPTED: _ClassVar[InvitationState]
+    INVITATION_STATE_REVOKED: _ClassVar[InvitationState]
+    INVITATION_STATE_EXPIRED: _ClassVar[InvitationState]
+INVITATION_STATE_UNSPECIFIED: InvitationState
+INVITATION_STATE_PENDING: InvitationState
+INVITATION_STATE_ACCEPTED: InvitationState
+INVITATION_STATE_REVOKED: InvitationState
+INVITATION_STATE_EXPIRED: InvitationState
 
 class CreateCampaignRequest(_message.Message):
     __slots__ = ("campaign_id", "campaign", "request_id")
@@ -74,10 +91,12 @@ class CompleteCampaignRequest(_message.Message):
     def __init__(self, campaign_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class ArchiveCampaignRequest(_message.Message):
-    __slots__ = ("campaign_id",)
+    __slots__ = ("campaign_id", "request_id")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     campaign_id: str
-    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+    request_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class JoinCampaignRequest(_message.Message):
     __slots__ = ("campaign_id", "request_id")
@@ -100,18 +119,72 @@ class InviteMembersRequest(_message.Message):
     def __init__(self, campaign_id: _Optional[str] = ..., emails: _Optional[_Iterable[str]] = ..., role: _Optional[_Union[_resources_pb2.CampaignRole, str]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class InviteMembersResponse(_message.Message):
-    __slots__ = ("members",)
-    MEMBERS_FIELD_NUMBER: _ClassVar[int]
-    members: _containers.RepeatedCompositeFieldContainer[_resources_pb2.CampaignMember]
-    def __init__(self, members: _Optional[_Iterable[_Union[_resources_pb2.CampaignMember, _Mapping]]] = ...) -> None: ...
+    __slots__ = ("invitations",)
+    INVITATIONS_FIELD_NUMBER: _ClassVar[int]
+    invitations: _containers.RepeatedCompositeFieldContainer[Invitation]
+    def __init__(self, invitations: _Optional[_Iterable[_Union[Invitation, _Mapping]]] = ...) -> None: ...
 
 class AcceptInvitationRequest(_message.Message):
-    __slots__ = ("campaign_id", "request_id")
+    __slots__ = ("campaign_id", "request_id", "invitation_token")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    INVITATION_TOKEN_FIELD_NUMBER: _ClassVar[int]
     campaign_id: str
     request_id: str
-    def __init__(self, campaign_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    invitation_token: str
+    def __init__(self, campaign_id: _Optional[str] = ..., request_id: _Optional[str] = ..., invitation_token: _Optional[str] = ...) -> None: ...
+
+class Invitation(_message.Message):
+    __slots__ = ("campaign_id", "email", "role", "state", "invited_by", "create_time", "expire_time", "accepted_by", "accept_time", "link")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    INVITED_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTED_BY_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_TIME_FIELD_NUMBER: _ClassVar[int]
+    LINK_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    email: str
+    role: _resources_pb2.CampaignRole
+    state: InvitationState
+    invited_by: str
+    create_time: _timestamp_pb2.Timestamp
+    expire_time: _timestamp_pb2.Timestamp
+    accepted_by: str
+    accept_time: _timestamp_pb2.Timestamp
+    link: str
+    def __init__(self, campaign_id: _Optional[str] = ..., email: _Optional[str] = ..., role: _Optional[_Union[_resources_pb2.CampaignRole, str]] = ..., state: _Optional[_Union[InvitationState, str]] = ..., invited_by: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., accepted_by: _Optional[str] = ..., accept_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., link: _Optional[str] = ...) -> None: ...
+
+class ListInvitationsRequest(_message.Message):
+    __slots__ = ("campaign_id", "page_size", "page_token", "state")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    page_size: int
+    page_token: str
+    state: InvitationState
+    def __init__(self, campaign_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., state: _Optional[_Union[InvitationState, str]] = ...) -> None: ...
+
+class ListInvitationsResponse(_message.Message):
+    __slots__ = ("invitations", "next_page_token")
+    INVITATIONS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    invitations: _containers.RepeatedCompositeFieldContainer[Invitation]
+    next_page_token: str
+    def __init__(self, invitations: _Optional[_Iterable[_Union[Invitation, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class RevokeInvitationRequest(_message.Message):
+    __slots__ = ("campaign_id", "email")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    email: str
+    def __init__(self, campaign_id: _Optional[str] = ..., email: _Optional[str] = ...) -> None: ...
 
 class ListMembersRequest(_message.Message):
     __slots__ = ("campaign_id", "page_size", "page_token", "role")
@@ -174,16 +247,22 @@ class RemoveSponsorRequest(_message.Message):
     def __init__(self, campaign_id: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
 
 class ListSponsorsRequest(_message.Message):
-    __slots__ = ("campaign_id",)
+    __slots__ = ("campaign_id", "page_size", "page_token")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     campaign_id: str
-    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, campaign_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class ListSponsorsResponse(_message.Message):
-    __slots__ = ("sponsors",)
+    __slots__ = ("sponsors", "next_page_token")
     SPONSORS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     sponsors: _containers.RepeatedCompositeFieldContainer[_resources_pb2.User]
-    def __init__(self, sponsors: _Optional[_Iterable[_Union[_resources_pb2.User, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, sponsors: _Optional[_Iterable[_Union[_resources_pb2.User, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class CreateTagRequest(_message.Message):
     __slots__ = ("campaign_id", "tag", "request_id")

@@ -87,6 +87,16 @@ class CampaignServiceStub:
                 request_serializer=coins_dot_v1_dot_campaign__service__pb2.AcceptInvitationRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_resources__pb2.CampaignMember.FromString,
                 _registered_method=True)
+        self.ListInvitations = channel.unary_unary(
+                '/coins.v1.CampaignService/ListInvitations',
+                request_serializer=coins_dot_v1_dot_campaign__service__pb2.ListInvitationsRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_campaign__service__pb2.ListInvitationsResponse.FromString,
+                _registered_method=True)
+        self.RevokeInvitation = channel.unary_unary(
+                '/coins.v1.CampaignService/RevokeInvitation',
+                request_serializer=coins_dot_v1_dot_campaign__service__pb2.RevokeInvitationRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_campaign__service__pb2.Invitation.FromString,
+                _registered_method=True)
         self.ListMembers = channel.unary_unary(
                 '/coins.v1.CampaignService/ListMembers',
                 request_serializer=coins_dot_v1_dot_campaign__service__pb2.ListMembersRequest.SerializeToString,
@@ -200,28 +210,48 @@ class CampaignServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def InviteMembers(self, request, context):
-        """Invites people by email (managers and admins); invitees without an account get it on registering.
+        """Invites people by email (managers and admins; only admins invite managers): one single-use link per email,
+        valid 14 days (COINS_INVITATION_TTL_S). Whoever signs in and presents the link joins with the invited role;
+        nothing is granted by the address itself. Inviting an email again replaces its pending link with a new one.
+        Mail is not sent yet: the links are logged ("invitation link") and returned here, to the inviting manager only,
+        to pass on by hand. They are never shown again (only their digests are stored).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AcceptInvitation(self, request, context):
-        """Takes up an invitation addressed to the caller's email.
+        """Takes up an invitation: the caller joins its campaign with the invited role, and the link is used up.
+        A used, revoked or expired link fails with FAILED_PRECONDITION (INVITATION_USED, INVITATION_REVOKED,
+        INVITATION_EXPIRED); an unknown one with NOT_FOUND (INVITATION_NOT_FOUND).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListInvitations(self, request, context):
+        """The campaign's invitations, newest first, with their state (managers and admins).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeInvitation(self, request, context):
+        """Revokes the pending invitation to an email, whether or not an account has it (managers and admins).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListMembers(self, request, context):
-        """Members, managers and open invitations.
+        """Members and managers who joined. Emails only to managers and admins; others see names.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RemoveMember(self, request, context):
-        """Removes a member or withdraws an invitation (managers and admins; a member may leave).
+        """Removes a member (managers and admins; a member may leave).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -249,7 +279,7 @@ class CampaignServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListSponsors(self, request, context):
-        """Sponsors of the campaign.
+        """Sponsors of the campaign: ids and names; emails only to managers and admins.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -335,6 +365,16 @@ def add_CampaignServiceServicer_to_server(servicer, server):
                     servicer.AcceptInvitation,
                     request_deserializer=coins_dot_v1_dot_campaign__service__pb2.AcceptInvitationRequest.FromString,
                     response_serializer=coins_dot_v1_dot_resources__pb2.CampaignMember.SerializeToString,
+            ),
+            'ListInvitations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInvitations,
+                    request_deserializer=coins_dot_v1_dot_campaign__service__pb2.ListInvitationsRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_campaign__service__pb2.ListInvitationsResponse.SerializeToString,
+            ),
+            'RevokeInvitation': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeInvitation,
+                    request_deserializer=coins_dot_v1_dot_campaign__service__pb2.RevokeInvitationRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_campaign__service__pb2.Invitation.SerializeToString,
             ),
             'ListMembers': grpc.unary_unary_rpc_method_handler(
                     servicer.ListMembers,
@@ -658,6 +698,60 @@ class CampaignService:
             '/coins.v1.CampaignService/AcceptInvitation',
             coins_dot_v1_dot_campaign__service__pb2.AcceptInvitationRequest.SerializeToString,
             coins_dot_v1_dot_resources__pb2.CampaignMember.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInvitations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.CampaignService/ListInvitations',
+            coins_dot_v1_dot_campaign__service__pb2.ListInvitationsRequest.SerializeToString,
+            coins_dot_v1_dot_campaign__service__pb2.ListInvitationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeInvitation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.CampaignService/RevokeInvitation',
+            coins_dot_v1_dot_campaign__service__pb2.RevokeInvitationRequest.SerializeToString,
+            coins_dot_v1_dot_campaign__service__pb2.Invitation.FromString,
             options,
             channel_credentials,
             insecure,

@@ -52,13 +52,25 @@ class CampaignServiceStub:
     JoinCampaign: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.JoinCampaignRequest, _resources_pb2.CampaignMember]
     """Joins an open or mediated campaign as a member."""
     InviteMembers: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.InviteMembersRequest, _campaign_service_pb2.InviteMembersResponse]
-    """Invites people by email (managers and admins); invitees without an account get it on registering."""
+    """Invites people by email (managers and admins; only admins invite managers): one single-use link per email,
+    valid 14 days (COINS_INVITATION_TTL_S). Whoever signs in and presents the link joins with the invited role;
+    nothing is granted by the address itself. Inviting an email again replaces its pending link with a new one.
+    Mail is not sent yet: the links are logged ("invitation link") and returned here, to the inviting manager only,
+    to pass on by hand. They are never shown again (only their digests are stored).
+    """
     AcceptInvitation: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.AcceptInvitationRequest, _resources_pb2.CampaignMember]
-    """Takes up an invitation addressed to the caller's email."""
+    """Takes up an invitation: the caller joins its campaign with the invited role, and the link is used up.
+    A used, revoked or expired link fails with FAILED_PRECONDITION (INVITATION_USED, INVITATION_REVOKED,
+    INVITATION_EXPIRED); an unknown one with NOT_FOUND (INVITATION_NOT_FOUND).
+    """
+    ListInvitations: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.ListInvitationsRequest, _campaign_service_pb2.ListInvitationsResponse]
+    """The campaign's invitations, newest first, with their state (managers and admins)."""
+    RevokeInvitation: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.RevokeInvitationRequest, _campaign_service_pb2.Invitation]
+    """Revokes the pending invitation to an email, whether or not an account has it (managers and admins)."""
     ListMembers: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.ListMembersRequest, _campaign_service_pb2.ListMembersResponse]
-    """Members, managers and open invitations."""
+    """Members and managers who joined. Emails only to managers and admins; others see names."""
     RemoveMember: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.RemoveMemberRequest, _empty_pb2.Empty]
-    """Removes a member or withdraws an invitation (managers and admins; a member may leave)."""
+    """Removes a member (managers and admins; a member may leave)."""
     SetMemberRole: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.SetMemberRoleRequest, _resources_pb2.CampaignMember]
     """Names or un-names a manager (admins only)."""
     AddSponsor: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.AddSponsorRequest, _campaign_service_pb2.AddSponsorResponse]
@@ -66,7 +78,7 @@ class CampaignServiceStub:
     RemoveSponsor: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.RemoveSponsorRequest, _empty_pb2.Empty]
     """Unties a sponsor (admins only)."""
     ListSponsors: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.ListSponsorsRequest, _campaign_service_pb2.ListSponsorsResponse]
-    """Sponsors of the campaign."""
+    """Sponsors of the campaign: ids and names; emails only to managers and admins."""
     CreateTag: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.CreateTagRequest, _resources_pb2.Tag]
     """Creates a tag (managers and admins)."""
     ListTags: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.ListTagsRequest, _campaign_service_pb2.ListTagsResponse]
@@ -98,13 +110,25 @@ class CampaignServiceAsyncStub(CampaignServiceStub):
     JoinCampaign: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.JoinCampaignRequest, _resources_pb2.CampaignMember]  # type: ignore[assignment]
     """Joins an open or mediated campaign as a member."""
     InviteMembers: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.InviteMembersRequest, _campaign_service_pb2.InviteMembersResponse]  # type: ignore[assignment]
-    """Invites people by email (managers and admins); invitees without an account get it on registering."""
+    """Invites people by email (managers and admins; only admins invite managers): one single-use link per email,
+    valid 14 days (COINS_INVITATION_TTL_S). Whoever signs in and presents the link joins with the invited role;
+    nothing is granted by the address itself. Inviting an email again replaces its pending link with a new one.
+    Mail is not sent yet: the links are logged ("invitation link") and returned here, to the inviting manager only,
+    to pass on by hand. They are never shown again (only their digests are stored).
+    """
     AcceptInvitation: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.AcceptInvitationRequest, _resources_pb2.CampaignMember]  # type: ignore[assignment]
-    """Takes up an invitation addressed to the caller's email."""
+    """Takes up an invitation: the caller joins its campaign with the invited role, and the link is used up.
+    A used, revoked or expired link fails with FAILED_PRECONDITION (INVITATION_USED, INVITATION_REVOKED,
+    INVITATION_EXPIRED); an unknown one with NOT_FOUND (INVITATION_NOT_FOUND).
+    """
+    ListInvitations: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.ListInvitationsRequest, _campaign_service_pb2.ListInvitationsResponse]  # type: ignore[assignment]
+    """The campaign's invitations, newest first, with their state (managers and admins)."""
+    RevokeInvitation: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.RevokeInvitationRequest, _campaign_service_pb2.Invitation]  # type: ignore[assignment]
+    """Revokes the pending invitation to an email, whether or not an account has it (managers and admins)."""
     ListMembers: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.ListMembersRequest, _campaign_service_pb2.ListMembersResponse]  # type: ignore[assignment]
-    """Members, managers and open invitations."""
+    """Members and managers who joined. Emails only to managers and admins; others see names."""
     RemoveMember: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.RemoveMemberRequest, _empty_pb2.Empty]  # type: ignore[assignment]
-    """Removes a member or withdraws an invitation (managers and admins; a member may leave)."""
+    """Removes a member (managers and admins; a member may leave)."""
     SetMemberRole: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.SetMemberRoleRequest, _resources_pb2.CampaignMember]  # type: ignore[assignment]
     """Names or un-names a manager (admins only)."""
     AddSponsor: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.AddSponsorRequest, _campaign_service_pb2.AddSponsorResponse]  # type: ignore[assignment]
@@ -112,7 +136,7 @@ class CampaignServiceAsyncStub(CampaignServiceStub):
     RemoveSponsor: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.RemoveSponsorRequest, _empty_pb2.Empty]  # type: ignore[assignment]
     """Unties a sponsor (admins only)."""
     ListSponsors: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.ListSponsorsRequest, _campaign_service_pb2.ListSponsorsResponse]  # type: ignore[assignment]
-    """Sponsors of the campaign."""
+    """Sponsors of the campaign: ids and names; emails only to managers and admins."""
     CreateTag: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.CreateTagRequest, _resources_pb2.Tag]  # type: ignore[assignment]
     """Creates a tag (managers and admins)."""
     ListTags: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.ListTagsRequest, _campaign_service_pb2.ListTagsResponse]  # type: ignore[assignment]
@@ -195,7 +219,12 @@ class CampaignServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _campaign_service_pb2.InviteMembersRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_campaign_service_pb2.InviteMembersResponse, _abc.Awaitable[_campaign_service_pb2.InviteMembersResponse]]:
-        """Invites people by email (managers and admins); invitees without an account get it on registering."""
+        """Invites people by email (managers and admins; only admins invite managers): one single-use link per email,
+        valid 14 days (COINS_INVITATION_TTL_S). Whoever signs in and presents the link joins with the invited role;
+        nothing is granted by the address itself. Inviting an email again replaces its pending link with a new one.
+        Mail is not sent yet: the links are logged ("invitation link") and returned here, to the inviting manager only,
+        to pass on by hand. They are never shown again (only their digests are stored).
+        """
 
     @_abc_1.abstractmethod
     def AcceptInvitation(
@@ -203,7 +232,26 @@ class CampaignServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _campaign_service_pb2.AcceptInvitationRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_resources_pb2.CampaignMember, _abc.Awaitable[_resources_pb2.CampaignMember]]:
-        """Takes up an invitation addressed to the caller's email."""
+        """Takes up an invitation: the caller joins its campaign with the invited role, and the link is used up.
+        A used, revoked or expired link fails with FAILED_PRECONDITION (INVITATION_USED, INVITATION_REVOKED,
+        INVITATION_EXPIRED); an unknown one with NOT_FOUND (INVITATION_NOT_FOUND).
+        """
+
+    @_abc_1.abstractmethod
+    def ListInvitations(
+        self,
+        request: _campaign_service_pb2.ListInvitationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.ListInvitationsResponse, _abc.Awaitable[_campaign_service_pb2.ListInvitationsResponse]]:
+        """The campaign's invitations, newest first, with their state (managers and admins)."""
+
+    @_abc_1.abstractmethod
+    def RevokeInvitation(
+        self,
+        request: _campaign_service_pb2.RevokeInvitationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.Invitation, _abc.Awaitable[_campaign_service_pb2.Invitation]]:
+        """Revokes the pending invitation to an email, whether or not an account has it (managers and admins)."""
 
     @_abc_1.abstractmethod
     def ListMembers(
@@ -211,7 +259,7 @@ class CampaignServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _campaign_service_pb2.ListMembersRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_campaign_service_pb2.ListMembersResponse, _abc.Awaitable[_campaign_service_pb2.ListMembersResponse]]:
-        """Members, managers and open invitations."""
+        """Members and managers who joined. Emails only to managers and admins; others see names."""
 
     @_abc_1.abstractmethod
     def RemoveMember(
@@ -219,7 +267,7 @@ class CampaignServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _campaign_service_pb2.RemoveMemberRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
-        """Removes a member or withdraws an invitation (managers and admins; a member may leave)."""
+        """Removes a member (managers and admins; a member may leave)."""
 
     @_abc_1.abstractmethod
     def SetMemberRole(
@@ -251,7 +299,7 @@ class CampaignServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _campaign_service_pb2.ListSponsorsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_campaign_service_pb2.ListSponsorsResponse, _abc.Awaitable[_campaign_service_pb2.ListSponsorsResponse]]:
-        """Sponsors of the campaign."""
+        """Sponsors of the campaign: ids and names; emails only to managers and admins."""
 
     @_abc_1.abstractmethod
     def CreateTag(

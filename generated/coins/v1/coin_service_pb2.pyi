@@ -1,6 +1,9 @@
+import datetime
+
 from coins.v1 import resources_pb2 as _resources_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -226,14 +229,64 @@ class RecycleIdeaCoinsRequest(_message.Message):
     def __init__(self, idea_id: _Optional[str] = ..., actor_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class RecycleIdeaCoinsResponse(_message.Message):
-    __slots__ = ("recycled", "burned", "backers")
+    __slots__ = ("recycled", "burned", "backers", "expired", "reward_revoked")
     RECYCLED_FIELD_NUMBER: _ClassVar[int]
     BURNED_FIELD_NUMBER: _ClassVar[int]
     BACKERS_FIELD_NUMBER: _ClassVar[int]
+    EXPIRED_FIELD_NUMBER: _ClassVar[int]
+    REWARD_REVOKED_FIELD_NUMBER: _ClassVar[int]
     recycled: int
     burned: int
     backers: int
-    def __init__(self, recycled: _Optional[int] = ..., burned: _Optional[int] = ..., backers: _Optional[int] = ...) -> None: ...
+    expired: int
+    reward_revoked: int
+    def __init__(self, recycled: _Optional[int] = ..., burned: _Optional[int] = ..., backers: _Optional[int] = ..., expired: _Optional[int] = ..., reward_revoked: _Optional[int] = ...) -> None: ...
+
+class OpenCampaignCoinsRequest(_message.Message):
+    __slots__ = ("campaign_id", "coin_policy", "user_ids", "request_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    COIN_POLICY_FIELD_NUMBER: _ClassVar[int]
+    USER_IDS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    coin_policy: _resources_pb2.CoinPolicy
+    user_ids: _containers.RepeatedScalarFieldContainer[str]
+    request_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., coin_policy: _Optional[_Union[_resources_pb2.CoinPolicy, _Mapping]] = ..., user_ids: _Optional[_Iterable[str]] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class ArchiveCampaignCoinsRequest(_message.Message):
+    __slots__ = ("campaign_id", "request_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    request_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetCampaignStandingRequest(_message.Message):
+    __slots__ = ("campaign_id",)
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+
+class IdeaStanding(_message.Message):
+    __slots__ = ("idea_id", "coins", "backers")
+    IDEA_ID_FIELD_NUMBER: _ClassVar[int]
+    COINS_FIELD_NUMBER: _ClassVar[int]
+    BACKERS_FIELD_NUMBER: _ClassVar[int]
+    idea_id: str
+    coins: int
+    backers: int
+    def __init__(self, idea_id: _Optional[str] = ..., coins: _Optional[int] = ..., backers: _Optional[int] = ...) -> None: ...
+
+class GetCampaignStandingResponse(_message.Message):
+    __slots__ = ("final", "ideas", "complete_time")
+    FINAL_FIELD_NUMBER: _ClassVar[int]
+    IDEAS_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_TIME_FIELD_NUMBER: _ClassVar[int]
+    final: bool
+    ideas: _containers.RepeatedCompositeFieldContainer[IdeaStanding]
+    complete_time: _timestamp_pb2.Timestamp
+    def __init__(self, final: _Optional[bool] = ..., ideas: _Optional[_Iterable[_Union[IdeaStanding, _Mapping]]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ExpireCampaignCoinsRequest(_message.Message):
     __slots__ = ("campaign_id", "request_id")

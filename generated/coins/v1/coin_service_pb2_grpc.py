@@ -424,6 +424,11 @@ class CoinInternalServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.OpenCampaignCoins = channel.unary_unary(
+                '/coins.v1.CoinInternalService/OpenCampaignCoins',
+                request_serializer=coins_dot_v1_dot_coin__service__pb2.OpenCampaignCoinsRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_coin__service__pb2.GrantCoinsResponse.FromString,
+                _registered_method=True)
         self.GrantCoins = channel.unary_unary(
                 '/coins.v1.CoinInternalService/GrantCoins',
                 request_serializer=coins_dot_v1_dot_coin__service__pb2.GrantCoinsRequest.SerializeToString,
@@ -449,6 +454,16 @@ class CoinInternalServiceStub:
                 request_serializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsResponse.FromString,
                 _registered_method=True)
+        self.ArchiveCampaignCoins = channel.unary_unary(
+                '/coins.v1.CoinInternalService/ArchiveCampaignCoins',
+                request_serializer=coins_dot_v1_dot_coin__service__pb2.ArchiveCampaignCoinsRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsResponse.FromString,
+                _registered_method=True)
+        self.GetCampaignStanding = channel.unary_unary(
+                '/coins.v1.CoinInternalService/GetCampaignStanding',
+                request_serializer=coins_dot_v1_dot_coin__service__pb2.GetCampaignStandingRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_coin__service__pb2.GetCampaignStandingResponse.FromString,
+                _registered_method=True)
         self.CloseCoinAccount = channel.unary_unary(
                 '/coins.v1.CoinInternalService/CloseCoinAccount',
                 request_serializer=coins_dot_v1_dot_coin__service__pb2.CloseCoinAccountRequest.SerializeToString,
@@ -465,8 +480,16 @@ class CoinInternalServiceServicer:
     """Coin moves other services cause; each runs in one transaction and is idempotent by request_id. No HTTP route.
     """
 
+    def OpenCampaignCoins(self, request, context):
+        """The campaign activates: records its (now frozen) coin policy and grants every member the initial allocation.
+        Called before ActivateCampaign answers, so every member holds coins once it has.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GrantCoins(self, request, context):
-        """Grants the campaign's initial allocation to members (on joining an active campaign, or on activation).
+        """Grants the campaign's initial allocation to members joining an active campaign (before the join answers).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -487,14 +510,30 @@ class CoinInternalServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RecycleIdeaCoins(self, request, context):
-        """Returns a rejected idea's coins to its backers, or burns them when the policy forbids recycling.
+        """A competing idea was rejected: while the campaign is active its coins return to its backers (or burn when the
+        policy forbids recycling); after completion they expire. A rewarded idea gives its submission reward back.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ExpireCampaignCoins(self, request, context):
-        """Expires every member's available and unspent allocated coins when the campaign completes.
+        """The campaign completes: every member's available coins expire, coins on competing ideas stay frozen as the
+        result (snapshotted with each idea's rank). No member move succeeds once this has answered.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ArchiveCampaignCoins(self, request, context):
+        """The campaign is archived: coins still on undecided ideas expire.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCampaignStanding(self, request, context):
+        """The frozen result of a completed campaign (or the live standing of an active one), ranked by coins.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -517,6 +556,11 @@ class CoinInternalServiceServicer:
 
 def add_CoinInternalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'OpenCampaignCoins': grpc.unary_unary_rpc_method_handler(
+                    servicer.OpenCampaignCoins,
+                    request_deserializer=coins_dot_v1_dot_coin__service__pb2.OpenCampaignCoinsRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_coin__service__pb2.GrantCoinsResponse.SerializeToString,
+            ),
             'GrantCoins': grpc.unary_unary_rpc_method_handler(
                     servicer.GrantCoins,
                     request_deserializer=coins_dot_v1_dot_coin__service__pb2.GrantCoinsRequest.FromString,
@@ -542,6 +586,16 @@ def add_CoinInternalServiceServicer_to_server(servicer, server):
                     request_deserializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsRequest.FromString,
                     response_serializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsResponse.SerializeToString,
             ),
+            'ArchiveCampaignCoins': grpc.unary_unary_rpc_method_handler(
+                    servicer.ArchiveCampaignCoins,
+                    request_deserializer=coins_dot_v1_dot_coin__service__pb2.ArchiveCampaignCoinsRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsResponse.SerializeToString,
+            ),
+            'GetCampaignStanding': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCampaignStanding,
+                    request_deserializer=coins_dot_v1_dot_coin__service__pb2.GetCampaignStandingRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_coin__service__pb2.GetCampaignStandingResponse.SerializeToString,
+            ),
             'CloseCoinAccount': grpc.unary_unary_rpc_method_handler(
                     servicer.CloseCoinAccount,
                     request_deserializer=coins_dot_v1_dot_coin__service__pb2.CloseCoinAccountRequest.FromString,
@@ -563,6 +617,33 @@ def add_CoinInternalServiceServicer_to_server(servicer, server):
 class CoinInternalService:
     """Coin moves other services cause; each runs in one transaction and is idempotent by request_id. No HTTP route.
     """
+
+    @staticmethod
+    def OpenCampaignCoins(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.CoinInternalService/OpenCampaignCoins',
+            coins_dot_v1_dot_coin__service__pb2.OpenCampaignCoinsRequest.SerializeToString,
+            coins_dot_v1_dot_coin__service__pb2.GrantCoinsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def GrantCoins(request,
@@ -689,6 +770,60 @@ class CoinInternalService:
             '/coins.v1.CoinInternalService/ExpireCampaignCoins',
             coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsRequest.SerializeToString,
             coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ArchiveCampaignCoins(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.CoinInternalService/ArchiveCampaignCoins',
+            coins_dot_v1_dot_coin__service__pb2.ArchiveCampaignCoinsRequest.SerializeToString,
+            coins_dot_v1_dot_coin__service__pb2.ExpireCampaignCoinsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCampaignStanding(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.CoinInternalService/GetCampaignStanding',
+            coins_dot_v1_dot_coin__service__pb2.GetCampaignStandingRequest.SerializeToString,
+            coins_dot_v1_dot_coin__service__pb2.GetCampaignStandingResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -161,16 +161,28 @@ class CoinInternalServiceStub:
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> CoinInternalServiceAsyncStub: ...
+    OpenCampaignCoins: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.OpenCampaignCoinsRequest, _coin_service_pb2.GrantCoinsResponse]
+    """The campaign activates: records its (now frozen) coin policy and grants every member the initial allocation.
+    Called before ActivateCampaign answers, so every member holds coins once it has.
+    """
     GrantCoins: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.GrantCoinsRequest, _coin_service_pb2.GrantCoinsResponse]
-    """Grants the campaign's initial allocation to members (on joining an active campaign, or on activation)."""
+    """Grants the campaign's initial allocation to members joining an active campaign (before the join answers)."""
     OpenIdea: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.OpenIdeaRequest, _coin_service_pb2.OpenIdeaResponse]
     """Opens an idea for allocations (it reached competing) and grants the submission reward."""
     ExpendIdeaCoins: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.ExpendIdeaCoinsRequest, _coin_service_pb2.ExpendIdeaCoinsResponse]
     """Expends every coin on an accepted idea; from then on nothing is allocated to it."""
     RecycleIdeaCoins: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.RecycleIdeaCoinsRequest, _coin_service_pb2.RecycleIdeaCoinsResponse]
-    """Returns a rejected idea's coins to its backers, or burns them when the policy forbids recycling."""
+    """A competing idea was rejected: while the campaign is active its coins return to its backers (or burn when the
+    policy forbids recycling); after completion they expire. A rewarded idea gives its submission reward back.
+    """
     ExpireCampaignCoins: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.ExpireCampaignCoinsRequest, _coin_service_pb2.ExpireCampaignCoinsResponse]
-    """Expires every member's available and unspent allocated coins when the campaign completes."""
+    """The campaign completes: every member's available coins expire, coins on competing ideas stay frozen as the
+    result (snapshotted with each idea's rank). No member move succeeds once this has answered.
+    """
+    ArchiveCampaignCoins: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.ArchiveCampaignCoinsRequest, _coin_service_pb2.ExpireCampaignCoinsResponse]
+    """The campaign is archived: coins still on undecided ideas expire."""
+    GetCampaignStanding: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.GetCampaignStandingRequest, _coin_service_pb2.GetCampaignStandingResponse]
+    """The frozen result of a completed campaign (or the live standing of an active one), ranked by coins."""
     CloseCoinAccount: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.CloseCoinAccountRequest, _coin_service_pb2.CloseCoinAccountResponse]
     """A member left or was removed: it keeps what it placed but moves no coin until it joins again."""
     ListIdeaTotals: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.ListIdeaTotalsRequest, _coin_service_pb2.ListIdeaTotalsResponse]
@@ -181,16 +193,28 @@ class CoinInternalServiceAsyncStub(CoinInternalServiceStub):
     """Coin moves other services cause; each runs in one transaction and is idempotent by request_id. No HTTP route."""
 
     def __init__(self, channel: _aio.Channel) -> None: ...
+    OpenCampaignCoins: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.OpenCampaignCoinsRequest, _coin_service_pb2.GrantCoinsResponse]  # type: ignore[assignment]
+    """The campaign activates: records its (now frozen) coin policy and grants every member the initial allocation.
+    Called before ActivateCampaign answers, so every member holds coins once it has.
+    """
     GrantCoins: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.GrantCoinsRequest, _coin_service_pb2.GrantCoinsResponse]  # type: ignore[assignment]
-    """Grants the campaign's initial allocation to members (on joining an active campaign, or on activation)."""
+    """Grants the campaign's initial allocation to members joining an active campaign (before the join answers)."""
     OpenIdea: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.OpenIdeaRequest, _coin_service_pb2.OpenIdeaResponse]  # type: ignore[assignment]
     """Opens an idea for allocations (it reached competing) and grants the submission reward."""
     ExpendIdeaCoins: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.ExpendIdeaCoinsRequest, _coin_service_pb2.ExpendIdeaCoinsResponse]  # type: ignore[assignment]
     """Expends every coin on an accepted idea; from then on nothing is allocated to it."""
     RecycleIdeaCoins: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.RecycleIdeaCoinsRequest, _coin_service_pb2.RecycleIdeaCoinsResponse]  # type: ignore[assignment]
-    """Returns a rejected idea's coins to its backers, or burns them when the policy forbids recycling."""
+    """A competing idea was rejected: while the campaign is active its coins return to its backers (or burn when the
+    policy forbids recycling); after completion they expire. A rewarded idea gives its submission reward back.
+    """
     ExpireCampaignCoins: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.ExpireCampaignCoinsRequest, _coin_service_pb2.ExpireCampaignCoinsResponse]  # type: ignore[assignment]
-    """Expires every member's available and unspent allocated coins when the campaign completes."""
+    """The campaign completes: every member's available coins expire, coins on competing ideas stay frozen as the
+    result (snapshotted with each idea's rank). No member move succeeds once this has answered.
+    """
+    ArchiveCampaignCoins: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.ArchiveCampaignCoinsRequest, _coin_service_pb2.ExpireCampaignCoinsResponse]  # type: ignore[assignment]
+    """The campaign is archived: coins still on undecided ideas expire."""
+    GetCampaignStanding: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.GetCampaignStandingRequest, _coin_service_pb2.GetCampaignStandingResponse]  # type: ignore[assignment]
+    """The frozen result of a completed campaign (or the live standing of an active one), ranked by coins."""
     CloseCoinAccount: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.CloseCoinAccountRequest, _coin_service_pb2.CloseCoinAccountResponse]  # type: ignore[assignment]
     """A member left or was removed: it keeps what it placed but moves no coin until it joins again."""
     ListIdeaTotals: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.ListIdeaTotalsRequest, _coin_service_pb2.ListIdeaTotalsResponse]  # type: ignore[assignment]
@@ -200,12 +224,22 @@ class CoinInternalServiceServicer(metaclass=_abc_1.ABCMeta):
     """Coin moves other services cause; each runs in one transaction and is idempotent by request_id. No HTTP route."""
 
     @_abc_1.abstractmethod
+    def OpenCampaignCoins(
+        self,
+        request: _coin_service_pb2.OpenCampaignCoinsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_coin_service_pb2.GrantCoinsResponse, _abc.Awaitable[_coin_service_pb2.GrantCoinsResponse]]:
+        """The campaign activates: records its (now frozen) coin policy and grants every member the initial allocation.
+        Called before ActivateCampaign answers, so every member holds coins once it has.
+        """
+
+    @_abc_1.abstractmethod
     def GrantCoins(
         self,
         request: _coin_service_pb2.GrantCoinsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_coin_service_pb2.GrantCoinsResponse, _abc.Awaitable[_coin_service_pb2.GrantCoinsResponse]]:
-        """Grants the campaign's initial allocation to members (on joining an active campaign, or on activation)."""
+        """Grants the campaign's initial allocation to members joining an active campaign (before the join answers)."""
 
     @_abc_1.abstractmethod
     def OpenIdea(
@@ -229,7 +263,9 @@ class CoinInternalServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _coin_service_pb2.RecycleIdeaCoinsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_coin_service_pb2.RecycleIdeaCoinsResponse, _abc.Awaitable[_coin_service_pb2.RecycleIdeaCoinsResponse]]:
-        """Returns a rejected idea's coins to its backers, or burns them when the policy forbids recycling."""
+        """A competing idea was rejected: while the campaign is active its coins return to its backers (or burn when the
+        policy forbids recycling); after completion they expire. A rewarded idea gives its submission reward back.
+        """
 
     @_abc_1.abstractmethod
     def ExpireCampaignCoins(
@@ -237,7 +273,25 @@ class CoinInternalServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _coin_service_pb2.ExpireCampaignCoinsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_coin_service_pb2.ExpireCampaignCoinsResponse, _abc.Awaitable[_coin_service_pb2.ExpireCampaignCoinsResponse]]:
-        """Expires every member's available and unspent allocated coins when the campaign completes."""
+        """The campaign completes: every member's available coins expire, coins on competing ideas stay frozen as the
+        result (snapshotted with each idea's rank). No member move succeeds once this has answered.
+        """
+
+    @_abc_1.abstractmethod
+    def ArchiveCampaignCoins(
+        self,
+        request: _coin_service_pb2.ArchiveCampaignCoinsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_coin_service_pb2.ExpireCampaignCoinsResponse, _abc.Awaitable[_coin_service_pb2.ExpireCampaignCoinsResponse]]:
+        """The campaign is archived: coins still on undecided ideas expire."""
+
+    @_abc_1.abstractmethod
+    def GetCampaignStanding(
+        self,
+        request: _coin_service_pb2.GetCampaignStandingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_coin_service_pb2.GetCampaignStandingResponse, _abc.Awaitable[_coin_service_pb2.GetCampaignStandingResponse]]:
+        """The frozen result of a completed campaign (or the live standing of an active one), ranked by coins."""
 
     @_abc_1.abstractmethod
     def CloseCoinAccount(

@@ -26,9 +26,10 @@ from coins.v1 import resources_pb2 as coins_dot_v1_dot_resources__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x63oins/v1/idea_service.proto\x12\x08\x63oins.v1\x1a\x18\x63oins/v1/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\"\xba\x01\n\x11\x43reateIdeaRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x05title\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x12\n\ncontext_id\x18\x04 \x01(\t\x12\x18\n\x10permalink_source\x18\x05 \x01(\t\x12\x0f\n\x07tag_ids\x18\x06 \x03(\t\x12\r\n\x05\x66orce\x18\x07 \x01(\x08\x12\x12\n\nrequest_id\x18\x08 \x01(\t\"\'\n\x0eGetIdeaRequest\x12\x15\n\x07idea_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xdb\x01\n\x10ListIdeasRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12$\n\x06status\x18\x04 \x01(\x0e\x32\x14.coins.v1.IdeaStatus\x12\x0e\n\x06tag_id\x18\x05 \x01(\t\x12\x14\n\x0csubmitter_id\x18\x06 \x01(\t\x12\x12\n\ncontext_id\x18\x07 \x01(\t\x12%\n\x08order_by\x18\x08 \x01(\x0e\x32\x13.coins.v1.IdeaOrder\"K\n\x11ListIdeasResponse\x12\x1d\n\x05ideas\x18\x01 \x03(\x0b\x32\x0e.coins.v1.Idea\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x7f\n\x11UpdateIdeaRequest\x12\x15\n\x07idea_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\"\n\x04idea\x18\x02 \x01(\x0b\x32\x0e.coins.v1.IdeaB\x04\xe2\x41\x01\x02\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"\x80\x01\n\x17UpdateIdeaStatusRequest\x12\x15\n\x07idea_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12*\n\x06status\x18\x02 \x01(\x0e\x32\x14.coins.v1.IdeaStatusB\x04\xe2\x41\x01\x02\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"\\\n\x17\x46indSimilarIdeasRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x05title\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tpage_size\x18\x03 \x01(\x05\":\n\x0bSimilarIdea\x12\x1c\n\x04idea\x18\x01 \x01(\x0b\x32\x0e.coins.v1.Idea\x12\r\n\x05score\x18\x02 \x01(\x01\"H\n\x18\x46indSimilarIdeasResponse\x12,\n\rsimilar_ideas\x18\x01 \x03(\x0b\x32\x15.coins.v1.SimilarIdea\"@\n\x11\x41\x64\x64IdeaTagRequest\x12\x15\n\x07idea_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06tag_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"C\n\x14RemoveIdeaTagRequest\x12\x15\n\x07idea_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06tag_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"T\n\x13GetPermalinkRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x12\n\ncontext_id\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\"\x18\n\tPermalink\x12\x0b\n\x03url\x18\x01 \x01(\t\"(\n\x14\x42\x61tchGetIdeasRequest\x12\x10\n\x08idea_ids\x18\x01 \x03(\t\"6\n\x15\x42\x61tchGetIdeasResponse\x12\x1d\n\x05ideas\x18\x01 \x03(\x0b\x32\x0e.coins.v1.Idea\"C\n\x10RemoveTagRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06tag_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"*\n\x11RemoveTagResponse\x12\x15\n\rideas_changed\x18\x01 \x01(\x03*o\n\tIdeaOrder\x12\x1a\n\x16IDEA_ORDER_UNSPECIFIED\x10\x00\x12\x15\n\x11IDEA_ORDER_NEWEST\x10\x01\x12\x19\n\x15IDEA_ORDER_MOST_COINS\x10\x02\x12\x14\n\x10IDEA_ORDER_TITLE\x10\x03\x32\xb8\x07\n\x0bIdeaService\x12\x64\n\nCreateIdea\x12\x1b.coins.v1.CreateIdeaRequest\x1a\x0e.coins.v1.Idea\")\x82\xd3\xe4\x93\x02#\"\x1e/campaigns/{campaign_id}/ideas:\x01*\x12M\n\x07GetIdea\x12\x18.coins.v1.GetIdeaRequest\x1a\x0e.coins.v1.Idea\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/ideas/{idea_id}\x12l\n\tListIdeas\x12\x1a.coins.v1.ListIdeasRequest\x1a\x1b.coins.v1.ListIdeasResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/campaigns/{campaign_id}/ideas\x12Y\n\nUpdateIdea\x12\x1b.coins.v1.UpdateIdeaRequest\x1a\x0e.coins.v1.Idea\"\x1e\x82\xd3\xe4\x93\x02\x18\x32\x10/ideas/{idea_id}:\x04idea\x12i\n\x10UpdateIdeaStatus\x12!.coins.v1.UpdateIdeaStatusRequest\x1a\x0e.coins.v1.Idea\"\"\x82\xd3\xe4\x93\x02\x1c\x1a\x17/ideas/{idea_id}/status:\x01*\x12\x89\x01\n\x10\x46indSimilarIdeas\x12!.coins.v1.FindSimilarIdeasRequest\x1a\".coins.v1.FindSimilarIdeasResponse\".\x82\xd3\xe4\x93\x02(\x12&/campaigns/{campaign_id}/ideas/similar\x12[\n\nAddIdeaTag\x12\x1b.coins.v1.AddIdeaTagRequest\x1a\x0e.coins.v1.Idea\" \x82\xd3\xe4\x93\x02\x1a\"\x15/ideas/{idea_id}/tags:\x01*\x12g\n\rRemoveIdeaTag\x12\x1e.coins.v1.RemoveIdeaTagRequest\x1a\x0e.coins.v1.Idea\"&\x82\xd3\xe4\x93\x02 *\x1e/ideas/{idea_id}/tags/{tag_id}\x12n\n\x0cGetPermalink\x12\x1d.coins.v1.GetPermalinkRequest\x1a\x13.coins.v1.Permalink\"*\x82\xd3\xe4\x93\x02$\x12\"/campaigns/{campaign_id}/permalink2\xad\x01\n\x13IdeaInternalService\x12P\n\rBatchGetIdeas\x12\x1e.coins.v1.BatchGetIdeasRequest\x1a\x1f.coins.v1.BatchGetIdeasResponse\x12\x44\n\tRemoveTag\x12\x1a.coins.v1.RemoveTagRequest\x1a\x1b.coins.v1.RemoveTagResponseBZ\n\x1borg.coinsforchange.coins.v1P\x01Z9github.com/coins-for-change/coins/gen/go/coins/v1;coinsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x63oins/v1/idea_service.proto\x12\x08\x63oins.v1\x1a\x18\x63oins/v1/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xba\x01\n\x11\x43reateIdeaRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x05title\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x12\n\ncontext_id\x18\x04 \x01(\t\x12\x18\n\x10permalink_source\x18\x05 \x01(\t\x12\x0f\n\x07tag_ids\x18\x06 \x03(\t\x12\r\n\x05\x66orce\x18\x07 \x01(\x08\x12\x12\n\nrequest_id\x18\x08 \x01(\t\"\'\n\x0eGetIdeaRequest\x12\x15\n\x07idea_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xdb\x01\n\x10ListIdeasRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12$\n\x06status\x18\x04 \x01(\x0e\x32\x14.coins.v1.IdeaStatus\x12\x0e\n\x06tag_id\x18\x05 \x01(\t\x12\x14\n\x0csubmitter_id\x18\x06 \x01(\t\x12\x12\n\ncontext_id\x18\x07 \x01(\t\x12%\n\x08order_by\x18\x08 \x01(\x0e\x32\x13.coins.v1.IdeaOrder\"K\n\x11ListIdeasResponse\x12\x1d\n\x05ideas\x18\x01 \x03(\x0b\x32\x0e.coins.v1.Idea\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x7f\n\x11UpdateIdeaRequest\x12\x15\n\x07idea_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\"\n\x04idea\x18\x02 \x01(\x0b\x32\x0e.coins.v1.IdeaB\x04\xe2\x41\x01\x02\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"\x80\x01\n\x17UpdateIdeaStatusRequest\x12\x15\n\x07idea_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12*\n\x06status\x18\x02 \x01(\x0e\x32\x14.coins.v1.IdeaStatusB\x04\xe2\x41\x01\x02\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"\\\n\x17\x46indSimilarIdeasRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x05title\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\tpage_size\x18\x03 \x01(\x05\":\n\x0bSimilarIdea\x12\x1c\n\x04idea\x18\x01 \x01(\x0b\x32\x0e.coins.v1.Idea\x12\r\n\x05score\x18\x02 \x01(\x01\"H\n\x18\x46indSimilarIdeasResponse\x12,\n\rsimilar_ideas\x18\x01 \x03(\x0b\x32\x15.coins.v1.SimilarIdea\"5\n\x18GetCampaignResultRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x80\x01\n\nRankedIdea\x12\x0c\n\x04rank\x18\x01 \x01(\x03\x12\x0f\n\x07idea_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\r\n\x05\x63oins\x18\x04 \x01(\x03\x12\x0f\n\x07\x62\x61\x63kers\x18\x05 \x01(\x03\x12$\n\x06status\x18\x06 \x01(\x0e\x32\x14.coins.v1.IdeaStatus\"\x8c\x01\n\x0e\x43\x61mpaignResult\x12\x13\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\t\x12\r\n\x05\x66inal\x18\x02 \x01(\x08\x12#\n\x05ideas\x18\x03 \x03(\x0b\x32\x14.coins.v1.RankedIdea\x12\x31\n\rcomplete_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"@\n\x11\x41\x64\x64IdeaTagRequest\x12\x15\n\x07idea_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06tag_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"C\n\x14RemoveIdeaTagRequest\x12\x15\n\x07idea_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06tag_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"T\n\x13GetPermalinkRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x12\n\ncontext_id\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\"\x18\n\tPermalink\x12\x0b\n\x03url\x18\x01 \x01(\t\"(\n\x14\x42\x61tchGetIdeasRequest\x12\x10\n\x08idea_ids\x18\x01 \x03(\t\"6\n\x15\x42\x61tchGetIdeasResponse\x12\x1d\n\x05ideas\x18\x01 \x03(\x0b\x32\x0e.coins.v1.Idea\"C\n\x10RemoveTagRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x14\n\x06tag_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\"*\n\x11RemoveTagResponse\x12\x15\n\rideas_changed\x18\x01 \x01(\x03*o\n\tIdeaOrder\x12\x1a\n\x16IDEA_ORDER_UNSPECIFIED\x10\x00\x12\x15\n\x11IDEA_ORDER_NEWEST\x10\x01\x12\x19\n\x15IDEA_ORDER_MOST_COINS\x10\x02\x12\x14\n\x10IDEA_ORDER_TITLE\x10\x03\x32\xb4\x08\n\x0bIdeaService\x12\x64\n\nCreateIdea\x12\x1b.coins.v1.CreateIdeaRequest\x1a\x0e.coins.v1.Idea\")\x82\xd3\xe4\x93\x02#\"\x1e/campaigns/{campaign_id}/ideas:\x01*\x12M\n\x07GetIdea\x12\x18.coins.v1.GetIdeaRequest\x1a\x0e.coins.v1.Idea\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/ideas/{idea_id}\x12l\n\tListIdeas\x12\x1a.coins.v1.ListIdeasRequest\x1a\x1b.coins.v1.ListIdeasResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/campaigns/{campaign_id}/ideas\x12Y\n\nUpdateIdea\x12\x1b.coins.v1.UpdateIdeaRequest\x1a\x0e.coins.v1.Idea\"\x1e\x82\xd3\xe4\x93\x02\x18\x32\x10/ideas/{idea_id}:\x04idea\x12i\n\x10UpdateIdeaStatus\x12!.coins.v1.UpdateIdeaStatusRequest\x1a\x0e.coins.v1.Idea\"\"\x82\xd3\xe4\x93\x02\x1c\x1a\x17/ideas/{idea_id}/status:\x01*\x12\x89\x01\n\x10\x46indSimilarIdeas\x12!.coins.v1.FindSimilarIdeasRequest\x1a\".coins.v1.FindSimilarIdeasResponse\".\x82\xd3\xe4\x93\x02(\x12&/campaigns/{campaign_id}/ideas/similar\x12[\n\nAddIdeaTag\x12\x1b.coins.v1.AddIdeaTagRequest\x1a\x0e.coins.v1.Idea\" \x82\xd3\xe4\x93\x02\x1a\"\x15/ideas/{idea_id}/tags:\x01*\x12g\n\rRemoveIdeaTag\x12\x1e.coins.v1.RemoveIdeaTagRequest\x1a\x0e.coins.v1.Idea\"&\x82\xd3\xe4\x93\x02 *\x1e/ideas/{idea_id}/tags/{tag_id}\x12n\n\x0cGetPermalink\x12\x1d.coins.v1.GetPermalinkRequest\x1a\x13.coins.v1.Permalink\"*\x82\xd3\xe4\x93\x02$\x12\"/campaigns/{campaign_id}/permalink\x12z\n\x11GetCampaignResult\x12\".coins.v1.GetCampaignResultRequest\x1a\x18.coins.v1.CampaignResult\"\'\x82\xd3\xe4\x93\x02!\x12\x1f/campaigns/{campaign_id}/result2\xad\x01\n\x13IdeaInternalService\x12P\n\rBatchGetIdeas\x12\x1e.coins.v1.BatchGetIdeasRequest\x1a\x1f.coins.v1.BatchGetIdeasResponse\x12\x44\n\tRemoveTag\x12\x1a.coins.v1.RemoveTagRequest\x1a\x1b.coins.v1.RemoveTagResponseBZ\n\x1borg.coinsforchange.coins.v1P\x01Z9github.com/coins-for-change/coins/gen/go/coins/v1;coinsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -56,6 +57,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FINDSIMILARIDEASREQUEST'].fields_by_name['campaign_id']._serialized_options = b'\342A\001\002'
   _globals['_FINDSIMILARIDEASREQUEST'].fields_by_name['title']._loaded_options = None
   _globals['_FINDSIMILARIDEASREQUEST'].fields_by_name['title']._serialized_options = b'\342A\001\002'
+  _globals['_GETCAMPAIGNRESULTREQUEST'].fields_by_name['campaign_id']._loaded_options = None
+  _globals['_GETCAMPAIGNRESULTREQUEST'].fields_by_name['campaign_id']._serialized_options = b'\342A\001\002'
   _globals['_ADDIDEATAGREQUEST'].fields_by_name['idea_id']._loaded_options = None
   _globals['_ADDIDEATAGREQUEST'].fields_by_name['idea_id']._serialized_options = b'\342A\001\002'
   _globals['_ADDIDEATAGREQUEST'].fields_by_name['tag_id']._loaded_options = None
@@ -88,44 +91,52 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_IDEASERVICE'].methods_by_name['RemoveIdeaTag']._serialized_options = b'\202\323\344\223\002 *\036/ideas/{idea_id}/tags/{tag_id}'
   _globals['_IDEASERVICE'].methods_by_name['GetPermalink']._loaded_options = None
   _globals['_IDEASERVICE'].methods_by_name['GetPermalink']._serialized_options = b'\202\323\344\223\002$\022\"/campaigns/{campaign_id}/permalink'
-  _globals['_IDEAORDER']._serialized_start=1639
-  _globals['_IDEAORDER']._serialized_end=1750
-  _globals['_CREATEIDEAREQUEST']._serialized_start=165
-  _globals['_CREATEIDEAREQUEST']._serialized_end=351
-  _globals['_GETIDEAREQUEST']._serialized_start=353
-  _globals['_GETIDEAREQUEST']._serialized_end=392
-  _globals['_LISTIDEASREQUEST']._serialized_start=395
-  _globals['_LISTIDEASREQUEST']._serialized_end=614
-  _globals['_LISTIDEASRESPONSE']._serialized_start=616
-  _globals['_LISTIDEASRESPONSE']._serialized_end=691
-  _globals['_UPDATEIDEAREQUEST']._serialized_start=693
-  _globals['_UPDATEIDEAREQUEST']._serialized_end=820
-  _globals['_UPDATEIDEASTATUSREQUEST']._serialized_start=823
-  _globals['_UPDATEIDEASTATUSREQUEST']._serialized_end=951
-  _globals['_FINDSIMILARIDEASREQUEST']._serialized_start=953
-  _globals['_FINDSIMILARIDEASREQUEST']._serialized_end=1045
-  _globals['_SIMILARIDEA']._serialized_start=1047
-  _globals['_SIMILARIDEA']._serialized_end=1105
-  _globals['_FINDSIMILARIDEASRESPONSE']._serialized_start=1107
-  _globals['_FINDSIMILARIDEASRESPONSE']._serialized_end=1179
-  _globals['_ADDIDEATAGREQUEST']._serialized_start=1181
-  _globals['_ADDIDEATAGREQUEST']._serialized_end=1245
-  _globals['_REMOVEIDEATAGREQUEST']._serialized_start=1247
-  _globals['_REMOVEIDEATAGREQUEST']._serialized_end=1314
-  _globals['_GETPERMALINKREQUEST']._serialized_start=1316
-  _globals['_GETPERMALINKREQUEST']._serialized_end=1400
-  _globals['_PERMALINK']._serialized_start=1402
-  _globals['_PERMALINK']._serialized_end=1426
-  _globals['_BATCHGETIDEASREQUEST']._serialized_start=1428
-  _globals['_BATCHGETIDEASREQUEST']._serialized_end=1468
-  _globals['_BATCHGETIDEASRESPONSE']._serialized_start=1470
-  _globals['_BATCHGETIDEASRESPONSE']._serialized_end=1524
-  _globals['_REMOVETAGREQUEST']._serialized_start=1526
-  _globals['_REMOVETAGREQUEST']._serialized_end=1593
-  _globals['_REMOVETAGRESPONSE']._serialized_start=1595
-  _globals['_REMOVETAGRESPONSE']._serialized_end=1637
-  _globals['_IDEASERVICE']._serialized_start=1753
-  _globals['_IDEASERVICE']._serialized_end=2705
-  _globals['_IDEAINTERNALSERVICE']._serialized_start=2708
-  _globals['_IDEAINTERNALSERVICE']._serialized_end=2881
+  _globals['_IDEASERVICE'].methods_by_name['GetCampaignResult']._loaded_options = None
+  _globals['_IDEASERVICE'].methods_by_name['GetCampaignResult']._serialized_options = b'\202\323\344\223\002!\022\037/campaigns/{campaign_id}/result'
+  _globals['_IDEAORDER']._serialized_start=2001
+  _globals['_IDEAORDER']._serialized_end=2112
+  _globals['_CREATEIDEAREQUEST']._serialized_start=198
+  _globals['_CREATEIDEAREQUEST']._serialized_end=384
+  _globals['_GETIDEAREQUEST']._serialized_start=386
+  _globals['_GETIDEAREQUEST']._serialized_end=425
+  _globals['_LISTIDEASREQUEST']._serialized_start=428
+  _globals['_LISTIDEASREQUEST']._serialized_end=647
+  _globals['_LISTIDEASRESPONSE']._serialized_start=649
+  _globals['_LISTIDEASRESPONSE']._serialized_end=724
+  _globals['_UPDATEIDEAREQUEST']._serialized_start=726
+  _globals['_UPDATEIDEAREQUEST']._serialized_end=853
+  _globals['_UPDATEIDEASTATUSREQUEST']._serialized_start=856
+  _globals['_UPDATEIDEASTATUSREQUEST']._serialized_end=984
+  _globals['_FINDSIMILARIDEASREQUEST']._serialized_start=986
+  _globals['_FINDSIMILARIDEASREQUEST']._serialized_end=1078
+  _globals['_SIMILARIDEA']._serialized_start=1080
+  _globals['_SIMILARIDEA']._serialized_end=1138
+  _globals['_FINDSIMILARIDEASRESPONSE']._serialized_start=1140
+  _globals['_FINDSIMILARIDEASRESPONSE']._serialized_end=1212
+  _globals['_GETCAMPAIGNRESULTREQUEST']._serialized_start=1214
+  _globals['_GETCAMPAIGNRESULTREQUEST']._serialized_end=1267
+  _globals['_RANKEDIDEA']._serialized_start=1270
+  _globals['_RANKEDIDEA']._serialized_end=1398
+  _globals['_CAMPAIGNRESULT']._serialized_start=1401
+  _globals['_CAMPAIGNRESULT']._serialized_end=1541
+  _globals['_ADDIDEATAGREQUEST']._serialized_start=1543
+  _globals['_ADDIDEATAGREQUEST']._serialized_end=1607
+  _globals['_REMOVEIDEATAGREQUEST']._serialized_start=1609
+  _globals['_REMOVEIDEATAGREQUEST']._serialized_end=1676
+  _globals['_GETPERMALINKREQUEST']._serialized_start=1678
+  _globals['_GETPERMALINKREQUEST']._serialized_end=1762
+  _globals['_PERMALINK']._serialized_start=1764
+  _globals['_PERMALINK']._serialized_end=1788
+  _globals['_BATCHGETIDEASREQUEST']._serialized_start=1790
+  _globals['_BATCHGETIDEASREQUEST']._serialized_end=1830
+  _globals['_BATCHGETIDEASRESPONSE']._serialized_start=1832
+  _globals['_BATCHGETIDEASRESPONSE']._serialized_end=1886
+  _globals['_REMOVETAGREQUEST']._serialized_start=1888
+  _globals['_REMOVETAGREQUEST']._serialized_end=1955
+  _globals['_REMOVETAGRESPONSE']._serialized_start=1957
+  _globals['_REMOVETAGRESPONSE']._serialized_end=1999
+  _globals['_IDEASERVICE']._serialized_start=2115
+  _globals['_IDEASERVICE']._serialized_end=3191
+  _globals['_IDEAINTERNALSERVICE']._serialized_start=3194
+  _globals['_IDEAINTERNALSERVICE']._serialized_end=3367
 # @@protoc_insertion_point(module_scope)

@@ -1,7 +1,10 @@
+import datetime
+
 from coins.v1 import resources_pb2 as _resources_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -121,6 +124,40 @@ class FindSimilarIdeasResponse(_message.Message):
     SIMILAR_IDEAS_FIELD_NUMBER: _ClassVar[int]
     similar_ideas: _containers.RepeatedCompositeFieldContainer[SimilarIdea]
     def __init__(self, similar_ideas: _Optional[_Iterable[_Union[SimilarIdea, _Mapping]]] = ...) -> None: ...
+
+class GetCampaignResultRequest(_message.Message):
+    __slots__ = ("campaign_id",)
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+
+class RankedIdea(_message.Message):
+    __slots__ = ("rank", "idea_id", "title", "coins", "backers", "status")
+    RANK_FIELD_NUMBER: _ClassVar[int]
+    IDEA_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    COINS_FIELD_NUMBER: _ClassVar[int]
+    BACKERS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    rank: int
+    idea_id: str
+    title: str
+    coins: int
+    backers: int
+    status: _resources_pb2.IdeaStatus
+    def __init__(self, rank: _Optional[int] = ..., idea_id: _Optional[str] = ..., title: _Optional[str] = ..., coins: _Optional[int] = ..., backers: _Optional[int] = ..., status: _Optional[_Union[_resources_pb2.IdeaStatus, str]] = ...) -> None: ...
+
+class CampaignResult(_message.Message):
+    __slots__ = ("campaign_id", "final", "ideas", "complete_time")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    FINAL_FIELD_NUMBER: _ClassVar[int]
+    IDEAS_FIELD_NUMBER: _ClassVar[int]
+    COMPLETE_TIME_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    final: bool
+    ideas: _containers.RepeatedCompositeFieldContainer[RankedIdea]
+    complete_time: _timestamp_pb2.Timestamp
+    def __init__(self, campaign_id: _Optional[str] = ..., final: _Optional[bool] = ..., ideas: _Optional[_Iterable[_Union[RankedIdea, _Mapping]]] = ..., complete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class AddIdeaTagRequest(_message.Message):
     __slots__ = ("idea_id", "tag_id")

@@ -81,6 +81,11 @@ class IdeaServiceStub:
                 request_serializer=coins_dot_v1_dot_idea__service__pb2.GetPermalinkRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_idea__service__pb2.Permalink.FromString,
                 _registered_method=True)
+        self.GetCampaignResult = channel.unary_unary(
+                '/coins.v1.IdeaService/GetCampaignResult',
+                request_serializer=coins_dot_v1_dot_idea__service__pb2.GetCampaignResultRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_idea__service__pb2.CampaignResult.FromString,
+                _registered_method=True)
 
 
 class IdeaServiceServicer:
@@ -150,6 +155,15 @@ class IdeaServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetCampaignResult(self, request, context):
+        """The campaign's result: every competing or decided idea ranked by its coins. Final (frozen at completion, and
+        changed afterwards only by each idea's decision) from completion on; before that the live standing.
+        Readable by whoever can see the campaign and its ideas.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IdeaServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -197,6 +211,11 @@ def add_IdeaServiceServicer_to_server(servicer, server):
                     servicer.GetPermalink,
                     request_deserializer=coins_dot_v1_dot_idea__service__pb2.GetPermalinkRequest.FromString,
                     response_serializer=coins_dot_v1_dot_idea__service__pb2.Permalink.SerializeToString,
+            ),
+            'GetCampaignResult': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCampaignResult,
+                    request_deserializer=coins_dot_v1_dot_idea__service__pb2.GetCampaignResultRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_idea__service__pb2.CampaignResult.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -443,6 +462,33 @@ class IdeaService:
             '/coins.v1.IdeaService/GetPermalink',
             coins_dot_v1_dot_idea__service__pb2.GetPermalinkRequest.SerializeToString,
             coins_dot_v1_dot_idea__service__pb2.Permalink.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCampaignResult(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.IdeaService/GetCampaignResult',
+            coins_dot_v1_dot_idea__service__pb2.GetCampaignResultRequest.SerializeToString,
+            coins_dot_v1_dot_idea__service__pb2.CampaignResult.FromString,
             options,
             channel_credentials,
             insecure,

@@ -52,6 +52,11 @@ class IdeaServiceStub:
     """Takes a tag off an idea (its manager or the submitter)."""
     GetPermalink: _grpc.UnaryUnaryMultiCallable[_idea_service_pb2.GetPermalinkRequest, _idea_service_pb2.Permalink]
     """The URL an external platform links to so that ideas carry its context."""
+    GetCampaignResult: _grpc.UnaryUnaryMultiCallable[_idea_service_pb2.GetCampaignResultRequest, _idea_service_pb2.CampaignResult]
+    """The campaign's result: every competing or decided idea ranked by its coins. Final (frozen at completion, and
+    changed afterwards only by each idea's decision) from completion on; before that the live standing.
+    Readable by whoever can see the campaign and its ideas.
+    """
 
 @_typing.type_check_only
 class IdeaServiceAsyncStub(IdeaServiceStub):
@@ -76,6 +81,11 @@ class IdeaServiceAsyncStub(IdeaServiceStub):
     """Takes a tag off an idea (its manager or the submitter)."""
     GetPermalink: _aio.UnaryUnaryMultiCallable[_idea_service_pb2.GetPermalinkRequest, _idea_service_pb2.Permalink]  # type: ignore[assignment]
     """The URL an external platform links to so that ideas carry its context."""
+    GetCampaignResult: _aio.UnaryUnaryMultiCallable[_idea_service_pb2.GetCampaignResultRequest, _idea_service_pb2.CampaignResult]  # type: ignore[assignment]
+    """The campaign's result: every competing or decided idea ranked by its coins. Final (frozen at completion, and
+    changed afterwards only by each idea's decision) from completion on; before that the live standing.
+    Readable by whoever can see the campaign and its ideas.
+    """
 
 class IdeaServiceServicer(metaclass=_abc_1.ABCMeta):
     """Ideas: submission, moderation workflow, tags, permalinks and duplicate detection."""
@@ -151,6 +161,17 @@ class IdeaServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_idea_service_pb2.Permalink, _abc.Awaitable[_idea_service_pb2.Permalink]]:
         """The URL an external platform links to so that ideas carry its context."""
+
+    @_abc_1.abstractmethod
+    def GetCampaignResult(
+        self,
+        request: _idea_service_pb2.GetCampaignResultRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_idea_service_pb2.CampaignResult, _abc.Awaitable[_idea_service_pb2.CampaignResult]]:
+        """The campaign's result: every competing or decided idea ranked by its coins. Final (frozen at completion, and
+        changed afterwards only by each idea's decision) from completion on; before that the live standing.
+        Readable by whoever can see the campaign and its ideas.
+        """
 
 def add_IdeaServiceServicer_to_server(servicer: IdeaServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 

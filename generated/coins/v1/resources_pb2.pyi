@@ -67,6 +67,7 @@ class LedgerEntryKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LEDGER_ENTRY_KIND_RECYCLE: _ClassVar[LedgerEntryKind]
     LEDGER_ENTRY_KIND_BURN: _ClassVar[LedgerEntryKind]
     LEDGER_ENTRY_KIND_EXPIRE: _ClassVar[LedgerEntryKind]
+    LEDGER_ENTRY_KIND_REWARD_REVOKED: _ClassVar[LedgerEntryKind]
 
 class NotificationEvent(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -124,6 +125,7 @@ LEDGER_ENTRY_KIND_EXPEND: LedgerEntryKind
 LEDGER_ENTRY_KIND_RECYCLE: LedgerEntryKind
 LEDGER_ENTRY_KIND_BURN: LedgerEntryKind
 LEDGER_ENTRY_KIND_EXPIRE: LedgerEntryKind
+LEDGER_ENTRY_KIND_REWARD_REVOKED: LedgerEntryKind
 NOTIFICATION_EVENT_UNSPECIFIED: NotificationEvent
 NOTIFICATION_EVENT_INVITED: NotificationEvent
 NOTIFICATION_EVENT_IDEA_APPROVED: NotificationEvent
@@ -141,34 +143,38 @@ NOTIFICATION_CHANNEL_IN_APP: NotificationChannel
 NOTIFICATION_CHANNEL_EMAIL: NotificationChannel
 
 class User(_message.Message):
-    __slots__ = ("id", "email", "full_name", "roles", "active", "create_time")
+    __slots__ = ("id", "email", "full_name", "roles", "active", "create_time", "email_verified")
     ID_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     FULL_NAME_FIELD_NUMBER: _ClassVar[int]
     ROLES_FIELD_NUMBER: _ClassVar[int]
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_VERIFIED_FIELD_NUMBER: _ClassVar[int]
     id: str
     email: str
     full_name: str
     roles: _containers.RepeatedScalarFieldContainer[SystemRole]
     active: bool
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ..., roles: _Optional[_Iterable[_Union[SystemRole, str]]] = ..., active: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    email_verified: bool
+    def __init__(self, id: _Optional[str] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ..., roles: _Optional[_Iterable[_Union[SystemRole, str]]] = ..., active: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., email_verified: _Optional[bool] = ...) -> None: ...
 
 class CoinPolicy(_message.Message):
-    __slots__ = ("initial_allocation", "idea_submission_reward", "allow_reallocation", "allow_recycling", "max_per_idea")
+    __slots__ = ("initial_allocation", "idea_submission_reward", "allow_reallocation", "allow_recycling", "max_per_idea", "max_rewarded_ideas")
     INITIAL_ALLOCATION_FIELD_NUMBER: _ClassVar[int]
     IDEA_SUBMISSION_REWARD_FIELD_NUMBER: _ClassVar[int]
     ALLOW_REALLOCATION_FIELD_NUMBER: _ClassVar[int]
     ALLOW_RECYCLING_FIELD_NUMBER: _ClassVar[int]
     MAX_PER_IDEA_FIELD_NUMBER: _ClassVar[int]
+    MAX_REWARDED_IDEAS_FIELD_NUMBER: _ClassVar[int]
     initial_allocation: int
     idea_submission_reward: int
     allow_reallocation: bool
     allow_recycling: bool
     max_per_idea: int
-    def __init__(self, initial_allocation: _Optional[int] = ..., idea_submission_reward: _Optional[int] = ..., allow_reallocation: _Optional[bool] = ..., allow_recycling: _Optional[bool] = ..., max_per_idea: _Optional[int] = ...) -> None: ...
+    max_rewarded_ideas: int
+    def __init__(self, initial_allocation: _Optional[int] = ..., idea_submission_reward: _Optional[int] = ..., allow_reallocation: _Optional[bool] = ..., allow_recycling: _Optional[bool] = ..., max_per_idea: _Optional[int] = ..., max_rewarded_ideas: _Optional[int] = ...) -> None: ...
 
 class Campaign(_message.Message):
     __slots__ = ("id", "campaign_id", "title", "description", "type", "status", "start_time", "end_time", "banner_image_url", "icon_url", "coin_policy", "create_time", "update_time")
