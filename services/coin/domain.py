@@ -40,6 +40,12 @@ def request_id(value: str) -> str:
     return validation.text("request_id", value, max_length=64)
 
 
+def client_request_id(stored: str) -> str:
+    """The id a client sent, from the key a ledger entry stores: `client:<caller>|<method>|<id>` for members'
+    moves, `service:<id>` for moves other services cause."""
+    return stored.split(":", 1)[-1].rsplit("|", 1)[-1]
+
+
 def may_read_other_ledgers(caller: Caller, role: str | None) -> bool:
     return caller.is_admin or role == MANAGER
 
@@ -66,8 +72,10 @@ def refusal(reason: str, message: str, hint: str | None) -> DomainError:
         return NotFound(reason, message)
     if reason == "NOT_A_MEMBER":
         return PermissionDenied(message)
-    if reason in ("INVALID_INPUT", "REQUEST_ID_REUSED"):
-        return InvalidArgument(hint if reason == "INVALID_INPUT" and hint else "request_id", message)
+    if reason == errors.REQUEST_ID_REUSED:
+        return InvalidArgument("request_id", message, reason=reason)
+    if reason == errors.INVALID_INPUT:
+        return InvalidArgument(hint or "request_id", message)
     kind = _REFUSALS.get(reason)
     if kind is None:
         raise KeyError(reason)

@@ -10,20 +10,28 @@ from coins.v1 import campaign_service_pb2 as campaign_pb, campaign_service_pb2_g
 from services.coin import domain
 from services.coin.domain import Balance
 from services.coin.repository import CoinLedger
-from services.common import validation
+from services.common import idempotency, paging, validation
 from services.common.context import Caller
-from services.common.errors import CAMPAIGN_NOT_FOUND, IDEA_NOT_FOUND, NotFound, PermissionDenied
+from services.common.errors import IDEA_NOT_FOUND, NotFound, PermissionDenied
 
 ROLE_NAMES = {resources_pb2.CAMPAIGN_ROLE_MEMBER: "member", resources_pb2.CAMPAIGN_ROLE_MANAGER: "manager"}
 ACCESS_DEADLINE_S = 5
+SERVICE_REQUEST_ID_MAX = 250
 
 
-def client_request(request_id: str) -> str:
-    return "client:" + domain.request_id(request_id)
+def client_request() -> str:
+    """The ledger's key for a member's move: the request id scoped to the caller and the method."""
+    key = idempotency.current_key()
+    if key is None:
+        domain.request_id("")  # refuses: a coin move needs a request_id
+    return "client:" + key.scoped
 
 
 def service_request(request_id: str) -> str:
-    return "service:" + domain.request_id(request_id)
+    """Ids other services derive from what they do (e.g. `accept:<idea>`); never shared with clients' ids."""
+    if not request_id:
+        domain.request_id(request_id)
+    return "service:" + validation.text("request_id", request_id, max_length=SERVICE_REQUEST_ID_MAX)
 
 
 class CoinHandlers:
@@ -33,22 +41,22 @@ class CoinHandlers:
 
     # ---- member moves ------------------------------------------------------------------------------------------
 
-    async def allocate(self, caller: Caller, campaign_id: str, idea_id: str, amount: int, request_id: str) -> dict:
+    async def allocate(self, caller: Caller, campaign_id: str, idea_id: str, amount: int) -> dict:
         validation.slug("campaign_id", campaign_id)
-        return await self._ledger.move("allocate", client_request(request_id), campaign_id,
+        return await self._ledger.move("allocate", client_request(), campaign_id,
                                        uuid.UUID(caller.user_id), validation.uuid_id("idea_id", idea_id),
                                        domain.amount(amount))
 
-    async def withdraw(self, caller: Caller, campaign_id: str, idea_id: str, amount: int, request_id: str) -> dict:
+    async def withdraw(self, caller: Caller, campaign_id: str, idea_id: str, amount: int) -> dict:
         validation.slug("campaign_id", campaign_id)
-        return await self._ledger.move("withdraw", client_request(request_id), campaign_id,
+        return await self._ledger.move("withdraw", client_request(), campaign_id,
                                        uuid.UUID(caller.user_id), validation.uuid_id("idea_id", idea_id),
                                        domain.amount(amount))
 
-    async def reallocate(self, caller: Caller, campaign_id: str, from_idea: str, to_idea: str, amount: int,
-                         request_id: str) -> dict:
+    async def reallocate(self, caller: Caller, campaign_id: str, from_idea: str, to_idea: str,
+                         amount: int) -> dict:
         validation.slug("campaign_id", campaign_id)
-        return await self._ledger.move("reallocate", client_request(request_id), campaign_id,
+        return await self._ledger.move("reallocate", client_request(), campaign_id,
                                        uuid.UUID(caller.user_id), validation.uuid_id("from_idea_id", from_idea),
                                        validation.uuid_id("to_idea_id", to_idea), domain.amount(amount))
 
@@ -66,10 +74,9 @@ class CoinHandlers:
     async def allocations(self, caller: Caller, campaign_id: str, page_size: int, page_token: str):
         validation.slug("campaign_id", campaign_id)
         limit = validation.page_size(page_size)
-        offset = (validation.decode_page_token(page_token) or {}).get("offset", 0)
-        rows = await self._ledger.allocations(campaign_id, uuid.UUID(caller.user_id), int(offset), limit + 1)
-        token = validation.encode_page_token({"offset": offset + limit}) if len(rows) > limit else ""
-        return rows[:limit], token
+        offset = paging.offset(page_token)
+        rows = await self._ledger.allocations(campaign_id, uuid.UUID(caller.user_id), offset, limit + 1)
+        return paging.page(rows, offset, limit)
 
     async def idea_coins(self, caller: Caller, idea_id: str):
         idea = await self._ledger.idea(validation.uuid_id("idea_id", idea_id))
@@ -89,9 +96,9 @@ class CoinHandlers:
             if not domain.may_read_other_ledgers(caller, role):
                 raise PermissionDenied("only a manager of this campaign or an admin reads another member's ledger")
         limit = validation.page_size(page_size)
-        before = (validation.decode_page_token(page_token) or {}).get("before")
+        before = paging.decode(page_token).get("before")
         rows = await self._ledger.ledger_entries(campaign_id, uuid.UUID(whose), before, limit + 1)
-        token = validation.encode_page_token({"before": rows[limit - 1]["id"]}) if len(rows) > limit else ""
+        token = paging.encode({"before": rows[limit - 1]["id"]}) if len(rows) > limit else ""
         return rows[:limit], token
 
     async def verify(self, caller: Caller, campaign_id: str):
@@ -103,33 +110,22 @@ class CoinHandlers:
 
     # ---- moves other services cause ----------------------------------------------------------------------------
 
-    async def _refresh_campaign(self, campaign_id: str) -> bool:
-        """Copies the campaign's policy when the coin service does not know it as active yet. False when the
-        campaign is not active (a late message for a campaign that has moved on)."""
-        if await self._ledger.campaign_status(campaign_id) == "active":
-            return True
-        access = await self._campaigns.GetCampaignAccess(
-            campaign_pb.GetCampaignAccessRequest(campaign_id=campaign_id), timeout=ACCESS_DEADLINE_S)
-        campaign = access.campaign
-        if campaign.status != resources_pb2.CAMPAIGN_STATUS_ACTIVE:
-            return False
-        policy = campaign.coin_policy
-        await self._ledger.save_active_campaign(campaign_id, policy.initial_allocation,
-                                                policy.idea_submission_reward, policy.allow_reallocation,
-                                                policy.allow_recycling, policy.max_per_idea)
-        return True
+    async def open_campaign(self, campaign_id: str, policy, user_ids: list[str], request_id: str) -> int:
+        validation.slug("campaign_id", campaign_id)
+        users = [validation.uuid_id("user_ids", u) for u in user_ids]
+        result = await self._ledger.move(
+            "open_campaign", service_request(request_id), campaign_id, policy.initial_allocation,
+            policy.idea_submission_reward, policy.allow_reallocation, policy.allow_recycling, policy.max_per_idea,
+            policy.max_rewarded_ideas, users)
+        return result["granted_members"]
 
     async def grant(self, campaign_id: str, user_ids: list[str], request_id: str) -> int:
         users = [validation.uuid_id("user_ids", u) for u in user_ids]
-        if not await self._refresh_campaign(campaign_id):
-            return 0  # the campaign is no longer active: nothing to grant
         result = await self._ledger.move("grant", service_request(request_id), campaign_id, users)
         return result["granted_members"]
 
     async def open_idea(self, campaign_id: str, idea_id: str, submitter_id: str, request_id: str) -> int:
         idea, submitter = validation.uuid_id("idea_id", idea_id), validation.uuid_id("submitter_id", submitter_id)
-        if not await self._refresh_campaign(campaign_id):
-            raise NotFound(CAMPAIGN_NOT_FOUND, "no active campaign with this id", campaign_id=campaign_id)
         return (await self._ledger.move("open", service_request(request_id), campaign_id, idea, submitter))["reward"]
 
     async def close_idea(self, idea_id: str, actor_id: str, request_id: str, outcome: str) -> dict:
@@ -139,6 +135,12 @@ class CoinHandlers:
 
     async def expire(self, campaign_id: str, request_id: str) -> dict:
         return await self._ledger.move("expire", service_request(request_id), campaign_id)
+
+    async def archive(self, campaign_id: str, request_id: str) -> dict:
+        return await self._ledger.move("archive", service_request(request_id), campaign_id)
+
+    async def standing(self, campaign_id: str):
+        return await self._ledger.standing(validation.slug("campaign_id", campaign_id))
 
     async def close_account(self, campaign_id: str, user_id: str, request_id: str) -> None:
         await self._ledger.move("close_account", service_request(request_id), campaign_id,

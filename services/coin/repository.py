@@ -38,17 +38,21 @@ _FUNCTIONS = {
     "open": "SELECT coin.open_idea($1, $2, $3, $4)",
     "close": "SELECT coin.close_idea($1, $2, $3, $4)",
     "expire": "SELECT coin.expire_campaign($1, $2)",
+    "archive": "SELECT coin.archive_campaign($1, $2)",
+    "open_campaign": "SELECT coin.open_campaign($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     "close_account": "SELECT coin.close_account($1, $2, $3)",
 }
 
 BALANCE_COLUMNS = "campaign_id, user_id, granted, available, allocated, expended, expired, burned"
 
 # Every balance and idea allocation recomputed from the ledger alone, compared with what is stored.
-_VERIFY_BALANCES = f"""
+_VERIFY_BALANCES = """
 WITH recomputed AS (
     SELECT campaign_id, user_id,
-        sum(amount) FILTER (WHERE kind IN ('grant', 'submission_reward')) AS granted,
-        sum(CASE kind WHEN 'grant' THEN amount WHEN 'submission_reward' THEN amount WHEN 'allocate' THEN -amount
+        sum(CASE kind WHEN 'grant' THEN amount WHEN 'submission_reward' THEN amount WHEN 'reward_revoked' THEN -amount
+                      ELSE 0 END) AS granted,
+        sum(CASE kind WHEN 'grant' THEN amount WHEN 'submission_reward' THEN amount WHEN 'reward_revoked' THEN -amount
+                      WHEN 'allocate' THEN -amount
                       WHEN 'withdraw' THEN amount WHEN 'recycle' THEN amount
                       WHEN 'expire' THEN CASE WHEN idea_id IS NULL THEN -amount ELSE 0 END ELSE 0 END) AS available,
         sum(CASE kind WHEN 'allocate' THEN amount WHEN 'withdraw' THEN -amount WHEN 'expend' THEN -amount
@@ -163,20 +167,22 @@ class CoinLedger:
             raise _unavailable(error) from None
 
     async def save_active_campaign(self, campaign_id: str, initial_allocation: int, reward: int,
-                                   allow_reallocation: bool, allow_recycling: bool, max_per_idea: int) -> None:
+                                   allow_reallocation: bool, allow_recycling: bool, max_per_idea: int,
+                                   max_rewarded_ideas: int) -> None:
         """The coin service's copy of an active campaign and its policy (frozen since activation). Only expiry
         ends it, so a late copy never revives a completed campaign."""
         await self._fetch(
             """INSERT INTO coin.campaigns AS c (campaign_id, status, initial_allocation, idea_submission_reward,
-                                                allow_reallocation, allow_recycling, max_per_idea)
-               VALUES ($1, 'active', $2, $3, $4, $5, $6)
+                                                allow_reallocation, allow_recycling, max_per_idea, max_rewarded_ideas)
+               VALUES ($1, 'active', $2, $3, $4, $5, $6, $7)
                ON CONFLICT (campaign_id) DO UPDATE SET updated_at = now(),
                    initial_allocation = EXCLUDED.initial_allocation,
                    idea_submission_reward = EXCLUDED.idea_submission_reward,
                    allow_reallocation = EXCLUDED.allow_reallocation, allow_recycling = EXCLUDED.allow_recycling,
-                   max_per_idea = EXCLUDED.max_per_idea
+                   max_per_idea = EXCLUDED.max_per_idea, max_rewarded_ideas = EXCLUDED.max_rewarded_ideas
                WHERE c.status = 'active'""",
-            campaign_id, initial_allocation, reward, allow_reallocation, allow_recycling, max_per_idea)
+            campaign_id, initial_allocation, reward, allow_reallocation, allow_recycling, max_per_idea,
+            max_rewarded_ideas)
 
     async def campaign_status(self, campaign_id: str) -> str | None:
         rows = await self._fetch("SELECT status FROM coin.campaigns WHERE campaign_id = $1", campaign_id)
@@ -203,11 +209,20 @@ class CoinLedger:
                WHERE idea_id = $1 AND amount > 0 ORDER BY amount DESC, user_id""", idea_id)
 
     async def idea_totals(self, campaign_id: str, idea_ids: list[uuid.UUID]) -> dict[str, int]:
+        """Coins on each idea that has any: the frozen result once the campaign completed, else live."""
         rows = await self._fetch(
-            """SELECT idea_id::text, sum(amount)::bigint AS total FROM coin.allocations
-               WHERE campaign_id = $1 AND (cardinality($2::uuid[]) = 0 OR idea_id = ANY($2::uuid[]))
-               GROUP BY idea_id HAVING sum(amount) > 0""", campaign_id, idea_ids)
+            """SELECT s.idea_id::text, s.coins AS total FROM coin.standing($1) s
+               WHERE s.coins > 0 AND (cardinality($2::uuid[]) = 0 OR s.idea_id = ANY($2::uuid[]))""",
+            campaign_id, idea_ids)
         return {row["idea_id"]: row["total"] for row in rows}
+
+    async def standing(self, campaign_id: str) -> tuple[bool, Any, list]:
+        """(final, when the vote ended, each competing or decided idea's coins and backers)."""
+        campaign = await self._fetch("SELECT status, completed_at FROM coin.campaigns WHERE campaign_id = $1",
+                                     campaign_id)
+        ideas = await self._fetch("SELECT idea_id::text, coins, backers FROM coin.standing($1)", campaign_id)
+        final = bool(campaign) and campaign[0]["status"] in ("completed", "archived")
+        return final, campaign[0]["completed_at"] if final else None, ideas
 
     async def ledger_entries(self, campaign_id: str, user_id: uuid.UUID, before_id: int | None, limit: int) -> list:
         return await self._fetch(

@@ -31,6 +31,7 @@ class Settings:
     jwt_private_key_file: str
     jwt_public_key_file: str
     service_token_secret: str
+    page_token_secret: str
     access_token_ttl_s: int
     refresh_token_ttl_s: int
     admin_email: str
@@ -38,6 +39,12 @@ class Settings:
     login_attempts_per_email: int
     login_attempts_per_address: int
     login_window_s: int
+    registrations_per_address: int
+    registration_window_s: int
+    password_hashing_concurrency: int
+    trusted_proxy_hops: int
+    email_verification_ttl_s: int
+    invitation_ttl_s: int
     log_level: str
     access_log: bool
     shutdown_grace_s: float
@@ -60,6 +67,8 @@ class Settings:
             jwt_private_key_file=env.str("COINS_JWT_PRIVATE_KEY_FILE", ".dev/keys/jwt-private.pem"),
             jwt_public_key_file=env.str("COINS_JWT_PUBLIC_KEY_FILE", ".dev/keys/jwt-public.pem"),
             service_token_secret=env.str("COINS_SERVICE_TOKEN_SECRET", ""),
+            # Signs page tokens; every replica of every service needs the same one.
+            page_token_secret=env.str("COINS_PAGE_TOKEN_SECRET", env.str("COINS_SERVICE_TOKEN_SECRET", "")),
             access_token_ttl_s=env.int("COINS_ACCESS_TOKEN_TTL_S", 900),
             refresh_token_ttl_s=env.int("COINS_REFRESH_TOKEN_TTL_S", 30 * 24 * 3600),
             admin_email=env.str("COINS_ADMIN_EMAIL", ""),
@@ -67,6 +76,12 @@ class Settings:
             login_attempts_per_email=env.int("COINS_LOGIN_ATTEMPTS_PER_EMAIL", 10),
             login_attempts_per_address=env.int("COINS_LOGIN_ATTEMPTS_PER_ADDRESS", 50),
             login_window_s=env.int("COINS_LOGIN_WINDOW_S", 300),
+            registrations_per_address=env.int("COINS_REGISTRATIONS_PER_ADDRESS", 20),
+            registration_window_s=env.int("COINS_REGISTRATION_WINDOW_S", 3600),
+            password_hashing_concurrency=env.int("COINS_PASSWORD_HASHING_CONCURRENCY", 2),
+            trusted_proxy_hops=env.int("COINS_TRUSTED_PROXY_HOPS", 1),
+            email_verification_ttl_s=env.int("COINS_EMAIL_VERIFICATION_TTL_S", 48 * 3600),
+            invitation_ttl_s=env.int("COINS_INVITATION_TTL_S", 14 * 24 * 3600),
             log_level=env.str("COINS_LOG_LEVEL", "INFO").upper(),
             access_log=env.bool("COINS_ACCESS_LOG", True),
             shutdown_grace_s=env.float("COINS_SHUTDOWN_GRACE_S", 10.0),

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import contextvars
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from services.common.errors import PermissionDenied, Unauthenticated
+
+if TYPE_CHECKING:
+    from services.common.idempotency import RequestKey
 
 ADMIN = "admin"
 SPONSOR = "sponsor"
@@ -18,6 +22,8 @@ class Caller:
     roles: frozenset[str] = field(default_factory=frozenset)
     # The raw access token, passed on when this service calls another one for the same user.
     token: str = ""
+    # The user proved they own `email` (the access token's email_verified claim): grant nothing by it otherwise.
+    email_verified: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -34,6 +40,8 @@ class CallContext:
     caller: Caller | None = None
     # Set when another service of the mesh made the call (proven by its service token).
     calling_service: str | None = None
+    # Set when the request carries a request_id (see services/common/idempotency.py).
+    request_key: "RequestKey | None" = None
 
 
 _current: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar("coins_call", default=None)

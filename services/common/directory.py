@@ -1,4 +1,5 @@
-"""Looks up accounts in the auth service for the services that show names or invite by email."""
+"""Looks up accounts in the auth service for the services that show names. Never by email: an address grants
+nothing (invitations are links)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,3 @@ class UserDirectory:
         reply = await self._stub.BatchGetUsers(auth_pb.BatchGetUsersRequest(user_ids=sorted(set(user_ids))),
                                                timeout=DEADLINE_S)
         return {user.id: user for user in reply.users}
-
-    async def by_emails(self, emails: list[str]) -> dict[str, resources_pb2.User]:
-        """Keyed by lower-cased email."""
-        if not emails:
-            return {}
-        reply = await self._stub.LookupUsersByEmail(auth_pb.LookupUsersByEmailRequest(emails=emails),
-                                                    timeout=DEADLINE_S)
-        return {user.email.lower(): user for user in reply.users}

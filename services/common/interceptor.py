@@ -7,6 +7,7 @@ per method and reused.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import inspect
 import logging
 import time
@@ -15,13 +16,14 @@ from typing import Any, AsyncIterator
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
+from google.protobuf.message import DecodeError
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from services.common import catalog, errors
+from services.common import catalog, errors, idempotency
 from services.common.catalog import Access, Method
 from services.common.context import CallContext, reset_call, set_call
-from services.common.errors import DomainError, PermissionDenied, Unauthenticated
+from services.common.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated
 from services.common.tokens import AccessTokenVerifier, ServiceTokens
 
 log = logging.getLogger("coins.rpc")
@@ -51,38 +53,46 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
         return wrapped
 
     def _wrap(self, method: Method, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        """The request arrives as bytes and is parsed inside the scope: a message that does not parse is then an
+        INVALID_ARGUMENT like any bad input, not grpc's UNKNOWN carrying the parser's exception text."""
+        parse = handler.request_deserializer
         if handler.unary_unary:
             inner = handler.unary_unary
 
-            async def unary_unary(request, context):
-                async with self._scope(method, context):
+            async def unary_unary(raw: bytes, context):
+                async with self._scope(method, context, parse, raw) as request:
                     result = inner(request, context)
                     return await result if inspect.isawaitable(result) else result
 
-            return grpc.unary_unary_rpc_method_handler(
-                unary_unary, handler.request_deserializer, handler.response_serializer)
+            return grpc.unary_unary_rpc_method_handler(unary_unary, None, handler.response_serializer)
         if handler.unary_stream:
             inner_stream = handler.unary_stream
 
-            async def unary_stream(request, context) -> AsyncIterator[Any]:
-                async with self._scope(method, context):
+            async def unary_stream(raw: bytes, context) -> AsyncIterator[Any]:
+                async with self._scope(method, context, parse, raw) as request:
                     async for item in inner_stream(request, context):
                         yield item
 
-            return grpc.unary_stream_rpc_method_handler(
-                unary_stream, handler.request_deserializer, handler.response_serializer)
+            return grpc.unary_stream_rpc_method_handler(unary_stream, None, handler.response_serializer)
         return handler  # the contracts have no client-streaming methods
 
     @contextlib.asynccontextmanager
-    async def _scope(self, method: Method, context: grpc.aio.ServicerContext):
+    async def _scope(self, method: Method, context: grpc.aio.ServicerContext, parse, raw: bytes):
         started = time.perf_counter()
         headers = _headers(context)
         request_id = headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
         token = set_call(CallContext(request_id))
         outcome = "OK"
         try:
-            set_call(self._authenticate(method, headers, request_id))
-            yield
+            call = self._authenticate(method, headers, request_id)
+            try:
+                request = parse(raw)
+            except DecodeError:
+                raise InvalidArgument("request", f"the request is not a valid {method.name} message") from None
+            if method.access is not Access.INTERNAL:
+                call = dataclasses.replace(call, request_key=idempotency.key_of(method.path, request, _who(call)))
+            set_call(call)
+            yield request
         except grpc.aio.AbortError:
             outcome = "ABORTED_BY_HANDLER"
             raise
@@ -90,9 +100,16 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
             outcome = error.status
             await _abort(context, error, request_id)
         except grpc.aio.AioRpcError as downstream:
-            # Another service refused: pass its status and details on unchanged, with this call's request id.
             outcome = downstream.code().name
-            await context.abort(downstream.code(), downstream.details() or "", _rich_trailer(downstream))
+            if rich := _rich_trailer(downstream):
+                # Another service of ours refused: pass its status and details on unchanged.
+                await context.abort(downstream.code(), downstream.details() or "", rich)
+            else:
+                # gRPC's own errors (no service of ours answered) name internal hosts and ports: log, say less.
+                log.warning("downstream call failed", extra={"method": method.path, "code": outcome,
+                                                              "details": downstream.details()})
+                await _abort_plain(context, downstream.code(), _downstream_message(downstream.code(), request_id),
+                                   request_id)
         except NotImplementedError:
             outcome = "UNIMPLEMENTED"
             await _abort_plain(context, grpc.StatusCode.UNIMPLEMENTED,
@@ -126,6 +143,20 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
         elif method.access is Access.USER:
             raise Unauthenticated()
         return CallContext(request_id=request_id, caller=caller, calling_service=calling_service)
+
+
+def _who(call: CallContext) -> str:
+    if call.caller is not None:
+        return call.caller.user_id
+    return f"service:{call.calling_service}" if call.calling_service else "anonymous"
+
+
+def _downstream_message(code: grpc.StatusCode, request_id: str) -> str:
+    if code is grpc.StatusCode.UNAVAILABLE:
+        return "a platform service is unavailable; retry shortly"
+    if code is grpc.StatusCode.DEADLINE_EXCEEDED:
+        return "a platform service did not answer in time; retry shortly"
+    return f"a platform service failed ({code.name}); quote request id {request_id} when reporting it"
 
 
 def _rich_trailer(error: grpc.aio.AioRpcError) -> tuple:

@@ -58,3 +58,14 @@ def execute_script(sql: str) -> None:
     from sqlalchemy.util import await_only
 
     await_only(op.get_bind().connection.driver_connection.execute(sql))
+
+
+def replace_requests_table(schema: str) -> None:
+    """Swaps a service's global request-id table for the one scoped to caller and method (idempotency.py)."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    from services.common.idempotency import requests_table
+
+    op.drop_table("requests", schema=schema)
+    requests_table(sa.MetaData(schema=schema)).create(op.get_bind())

@@ -16,7 +16,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from redis.asyncio import Redis
 
-from services.common import catalog, logs, telemetry
+from services.common import catalog, logs, paging, telemetry
 from services.common.clients import ServiceClients
 from services.common.config import Settings
 from services.common.db import Database
@@ -76,6 +76,7 @@ def run(service: str, build: Builder) -> None:
     """Entry point of every service process."""
     settings = Settings.from_env(service)
     logs.configure(service, settings.log_level)
+    paging.configure(settings.page_token_secret)
     telemetry.configure(service)
     uvloop.run(serve(settings, build))
 

@@ -60,6 +60,7 @@ class AccessTokenVerifier:
             email=str(claims.get("email", "")),
             roles=frozenset(claims.get("roles", ())),
             token=token,
+            email_verified=claims.get("email_verified") is True,
         )
         self._cache[token] = (caller, float(claims["exp"]))
         if len(self._cache) > self._cache_size:

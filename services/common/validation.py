@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 import uuid
 
@@ -68,20 +66,3 @@ def page_size(value: int, *, default: int = 50, maximum: int = MAX_PAGE_SIZE) ->
     if not 1 <= value <= maximum:
         raise InvalidArgument("page_size", f"page_size must be between 1 and {maximum}", maximum=maximum)
     return value
-
-
-def encode_page_token(position: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(position, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def decode_page_token(token: str) -> dict | None:
-    """Opaque to clients: a base64url JSON position. None for the first page."""
-    if not token:
-        return None
-    try:
-        position = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidArgument("page_token", "page_token is not one this service issued") from None
-    if not isinstance(position, dict):
-        raise InvalidArgument("page_token", "page_token is not one this service issued")
-    return position
