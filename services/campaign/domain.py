@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -15,7 +17,12 @@ from services.common.errors import (
 DRAFT, ACTIVE, COMPLETED, ARCHIVED = "draft", "active", "completed", "archived"
 OPEN, MEDIATED, CLOSED = "open", "mediated", "closed"
 MEMBER, MANAGER = "member", "manager"
-INVITED, JOINED = "invited", "joined"
+PENDING, ACCEPTED, REVOKED, EXPIRED = "pending", "accepted", "revoked", "expired"
+INVITATION_NOT_FOUND, INVITATION_USED = "INVITATION_NOT_FOUND", "INVITATION_USED"
+INVITATION_REVOKED, INVITATION_EXPIRED = "INVITATION_REVOKED", "INVITATION_EXPIRED"
+INVITATION_LINK_MESSAGE = "invitation link"  # the log line a person running `make dev` looks for
+INVITATION_TOKEN_BYTES = 32
+INVITATION_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 NEXT_STATUS = {DRAFT: ACTIVE, ACTIVE: COMPLETED, COMPLETED: ARCHIVED}
 TITLE_MAX, DESCRIPTION_MAX, URL_MAX, TAG_NAME_MAX = 255, 10_000, 500, 100
 MAX_COINS = 1_000_000_000
@@ -30,9 +37,10 @@ class CoinPolicy:
     allow_reallocation: bool = True
     allow_recycling: bool = True
     max_per_idea: int = 0
+    max_rewarded_ideas: int = 3
 
     def changed(self, **changes) -> "CoinPolicy":
-        for name in ("initial_allocation", "idea_submission_reward", "max_per_idea"):
+        for name in ("initial_allocation", "idea_submission_reward", "max_per_idea", "max_rewarded_ideas"):
             value = changes.get(name)
             if value is not None and not 0 <= value <= MAX_COINS:
                 raise InvalidArgument(f"coin_policy.{name}", f"coin_policy.{name} must be between 0 and {MAX_COINS}")
@@ -61,20 +69,47 @@ class Standing:
     """Where one user stands in one campaign."""
 
     role: str | None = None  # member or manager, once joined
-    invited: bool = False  # an open invitation to the user's email
     sponsor: bool = False  # listed as sponsor (counts only while the user holds the sponsor role)
 
 
 @dataclass(frozen=True)
 class Member:
     campaign_slug: str
-    user_id: str | None
+    user_id: str
     email: str
     full_name: str
     role: str
-    state: str
-    invited_at: datetime | None
-    joined_at: datetime | None
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class Sponsor:
+    user_id: str
+    full_name: str
+    email: str  # empty for callers who may not see emails
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A single-use link sent to `email`; whoever signs in and presents it joins with `role`."""
+
+    campaign_slug: str
+    email: str
+    role: str
+    invited_by: str
+    created_at: datetime
+    expires_at: datetime
+    accepted_by: str | None = None
+    accepted_at: datetime | None = None
+    revoked_at: datetime | None = None
+    link: str = ""  # only right after it was issued: the token is never stored
+
+    def state(self, now: datetime) -> str:
+        if self.accepted_at:
+            return ACCEPTED
+        if self.revoked_at:
+            return REVOKED
+        return EXPIRED if self.expires_at <= now else PENDING
 
 
 @dataclass(frozen=True)
@@ -108,7 +143,8 @@ def is_sponsor(caller: Caller, standing: Standing) -> bool:
 
 
 def can_view(campaign: Campaign, standing: Standing, caller: Caller) -> bool:
-    if caller.is_admin or standing.role or standing.invited or is_sponsor(caller, standing):
+    # Invitees are not in this list: they see a closed campaign once they accepted, not before.
+    if caller.is_admin or standing.role or is_sponsor(caller, standing):
         return True
     # Strangers discover open and mediated campaigns once they run; drafts and closed ones stay hidden.
     return campaign.status != DRAFT and campaign.type in (OPEN, MEDIATED)
@@ -139,6 +175,11 @@ def can_read_members(standing: Standing, caller: Caller) -> bool:
     return can_manage(standing, caller) or is_sponsor(caller, standing) or standing.role == MEMBER
 
 
+def can_see_emails(standing: Standing, caller: Caller) -> bool:
+    """Emails of members and sponsors go to managers and admins only; everyone else sees names."""
+    return can_manage(standing, caller)
+
+
 # ---- lifecycle -----------------------------------------------------------------------------------------------
 
 def next_status(current: str, target: str) -> str:
@@ -163,12 +204,17 @@ def require_active(campaign: Campaign, action: str) -> None:
                                  campaign_id=campaign.slug, status=campaign.status)
 
 
-def join_allowed(campaign: Campaign) -> None:
-    if campaign.type == CLOSED:
-        raise PermissionDenied("this campaign is invitation only", campaign_id=campaign.slug)
+def require_admitting(campaign: Campaign) -> None:
+    """Members join, and invitations are sent and taken up, while the campaign may still gain members."""
     if campaign.status not in (DRAFT, ACTIVE):
         raise FailedPrecondition(CAMPAIGN_INACTIVE, f"the campaign is {campaign.status}: it takes no new members",
                                  campaign_id=campaign.slug, status=campaign.status)
+
+
+def join_allowed(campaign: Campaign) -> None:
+    if campaign.type == CLOSED:
+        raise PermissionDenied("this campaign is invitation only", campaign_id=campaign.slug)
+    require_admitting(campaign)
 
 
 # ---- field checks --------------------------------------------------------------------------------------------
@@ -209,6 +255,55 @@ def tag_color(color: str) -> str:
     if color and not COLOR.match(color):
         raise InvalidArgument("tag.color", "tag.color must look like #rrggbb")
     return color.lower()
+
+
+# ---- invitations ---------------------------------------------------------------------------------------------
+
+def require_may_invite(standing: Standing, caller: Caller, role: str) -> None:
+    require_manage(standing, caller, "invite members")
+    if role == MANAGER:
+        require_admin(caller, "invite managers")
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(INVITATION_TOKEN_BYTES)
+
+
+def token_digest(token: str) -> str:
+    """All that is stored of a token, so that a copy of the table opens no campaign."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_link(public_url: str, token: str) -> str:
+    return f"{public_url}/invitations/{token}"
+
+
+def checked_token(token: str) -> str:
+    if not INVITATION_TOKEN.match(token or ""):
+        raise InvalidArgument("invitation_token", "invitation_token must be the last part of an invitation link")
+    return token
+
+
+def require_acceptable(invitation: Invitation | None, now: datetime) -> Invitation:
+    """The invitation behind a presented link, if it can still be used. The errors name no campaign: a dead link
+    reveals nothing of a closed campaign."""
+    if invitation is None:
+        raise NotFound(INVITATION_NOT_FOUND, "no invitation has this link")
+    state = invitation.state(now)
+    if state == ACCEPTED:
+        raise FailedPrecondition(INVITATION_USED, "this invitation link was already used; ask the campaign's "
+                                                  "managers for a new one")
+    if state == REVOKED:
+        raise FailedPrecondition(INVITATION_REVOKED, "this invitation was revoked")
+    if state == EXPIRED:
+        raise FailedPrecondition(INVITATION_EXPIRED, "this invitation link has expired; ask the campaign's "
+                                                     "managers for a new one", expire_time=invitation.expires_at)
+    return invitation
+
+
+def role_on_accepting(current: str | None, invited: str) -> str:
+    """An invitation never demotes: a manager who takes up a member invitation stays a manager."""
+    return MANAGER if MANAGER in (current, invited) else MEMBER
 
 
 def invite_emails(emails: list[str]) -> list[str]:

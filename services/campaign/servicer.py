@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import datetime, timezone
 
 from google.protobuf import empty_pb2
 
 from coins.v1 import campaign_service_pb2 as pb, campaign_service_pb2_grpc as rpc, resources_pb2 as res
 from services.campaign import domain
-from services.campaign.domain import Campaign, CampaignFields, Member, Tag
+from services.campaign.domain import Campaign, CampaignFields, Invitation, Member, Sponsor, Tag
 from services.campaign.handlers import CampaignHandlers
 from services.common import validation
 from services.common.convert import timestamp
 from services.common.context import caller, current_call
-from services.common.directory import UserDirectory
 from services.common.errors import InvalidArgument
 
 TYPES = {res.CAMPAIGN_TYPE_OPEN: domain.OPEN, res.CAMPAIGN_TYPE_MEDIATED: domain.MEDIATED,
@@ -21,10 +20,11 @@ TYPES = {res.CAMPAIGN_TYPE_OPEN: domain.OPEN, res.CAMPAIGN_TYPE_MEDIATED: domain
 STATUSES = {res.CAMPAIGN_STATUS_DRAFT: domain.DRAFT, res.CAMPAIGN_STATUS_ACTIVE: domain.ACTIVE,
             res.CAMPAIGN_STATUS_COMPLETED: domain.COMPLETED, res.CAMPAIGN_STATUS_ARCHIVED: domain.ARCHIVED}
 ROLES = {res.CAMPAIGN_ROLE_MEMBER: domain.MEMBER, res.CAMPAIGN_ROLE_MANAGER: domain.MANAGER}
-STATES = {domain.INVITED: res.MEMBERSHIP_STATE_INVITED, domain.JOINED: res.MEMBERSHIP_STATE_JOINED}
+INVITATION_STATES = {pb.INVITATION_STATE_PENDING: domain.PENDING, pb.INVITATION_STATE_ACCEPTED: domain.ACCEPTED,
+                     pb.INVITATION_STATE_REVOKED: domain.REVOKED, pb.INVITATION_STATE_EXPIRED: domain.EXPIRED}
 EDITABLE = {"title", "description", "type", "start_time", "end_time", "banner_image_url", "icon_url"}
 POLICY_FIELDS = ("initial_allocation", "idea_submission_reward", "allow_reallocation", "allow_recycling",
-                 "max_per_idea")
+                 "max_per_idea", "max_rewarded_ideas")
 
 
 def reverse(mapping: dict) -> dict:
@@ -41,20 +41,41 @@ def campaign_message(campaign: Campaign) -> res.Campaign:
         coin_policy=res.CoinPolicy(initial_allocation=policy.initial_allocation,
                                    idea_submission_reward=policy.idea_submission_reward,
                                    allow_reallocation=policy.allow_reallocation,
-                                   allow_recycling=policy.allow_recycling, max_per_idea=policy.max_per_idea),
+                                   allow_recycling=policy.allow_recycling, max_per_idea=policy.max_per_idea,
+                                   max_rewarded_ideas=policy.max_rewarded_ideas),
         create_time=timestamp(campaign.created_at), update_time=timestamp(campaign.updated_at))
 
 
-def member_message(member: Member, with_email: bool = True) -> res.CampaignMember:
-    return res.CampaignMember(campaign_id=member.campaign_slug, user_id=member.user_id or "",
-                              email=member.email if with_email else "", full_name=member.full_name,
-                              role=reverse(ROLES)[member.role], state=STATES[member.state],
-                              invite_time=timestamp(member.invited_at), join_time=timestamp(member.joined_at))
+def member_message(member: Member) -> res.CampaignMember:
+    return res.CampaignMember(campaign_id=member.campaign_slug, user_id=member.user_id, email=member.email,
+                              full_name=member.full_name, role=reverse(ROLES)[member.role],
+                              state=res.MEMBERSHIP_STATE_JOINED, join_time=timestamp(member.joined_at))
+
+
+def invitation_message(invitation: Invitation, now: datetime) -> pb.Invitation:
+    return pb.Invitation(campaign_id=invitation.campaign_slug, email=invitation.email,
+                         role=reverse(ROLES)[invitation.role],
+                         state=reverse(INVITATION_STATES)[invitation.state(now)], invited_by=invitation.invited_by,
+                         create_time=timestamp(invitation.created_at), expire_time=timestamp(invitation.expires_at),
+                         accepted_by=invitation.accepted_by or "", accept_time=timestamp(invitation.accepted_at),
+                         link=invitation.link)
+
+
+def sponsor_message(sponsor: Sponsor) -> res.User:
+    return res.User(id=sponsor.user_id, full_name=sponsor.full_name, email=sponsor.email)
 
 
 def tag_message(tag: Tag) -> res.Tag:
     return res.Tag(id=tag.id, campaign_id=tag.campaign_slug, name=tag.name, description=tag.description,
                    color=tag.color, create_time=timestamp(tag.created_at))
+
+
+def moment(field: str, stamp) -> datetime:
+    # A Timestamp's nanos must lie in [0, 1e9) and its date between years 1 and 9999; the wire allows anything.
+    try:
+        return stamp.ToDatetime(tzinfo=timezone.utc)
+    except (ValueError, OverflowError):
+        raise InvalidArgument(field, f"{field} is not a valid timestamp") from None
 
 
 def fields_from(campaign: res.Campaign, mask_paths: list[str]) -> CampaignFields:
@@ -77,7 +98,7 @@ def fields_from(campaign: res.Campaign, mask_paths: list[str]) -> CampaignFields
         fields.type = TYPES[campaign.type]
     for name in ("start_time", "end_time"):
         if wanted(name, campaign.HasField(name)):
-            setattr(fields, name, getattr(campaign, name).ToDatetime(tzinfo=timezone.utc) if campaign.HasField(name)
+            setattr(fields, name, moment(f"campaign.{name}", getattr(campaign, name)) if campaign.HasField(name)
                     else None)
     policy = campaign.coin_policy
     for name in POLICY_FIELDS:
@@ -93,13 +114,12 @@ def optional_enum(field: str, value: int, mapping: dict) -> str | None:
 
 
 class CampaignServicer(rpc.CampaignServiceServicer):
-    def __init__(self, handlers: CampaignHandlers, directory: UserDirectory):
+    def __init__(self, handlers: CampaignHandlers):
         self._handlers = handlers
-        self._directory = directory
 
     async def CreateCampaign(self, request: pb.CreateCampaignRequest, context) -> res.Campaign:
         return campaign_message(await self._handlers.create(
-            caller(), request.campaign_id, fields_from(request.campaign, []), request.request_id))
+            caller(), request.campaign_id, fields_from(request.campaign, [])))
 
     async def GetCampaign(self, request: pb.GetCampaignRequest, context) -> res.Campaign:
         return campaign_message(await self._handlers.get(caller(), request.campaign_id))
@@ -128,17 +148,31 @@ class CampaignServicer(rpc.CampaignServiceServicer):
 
     async def InviteMembers(self, request: pb.InviteMembersRequest, context) -> pb.InviteMembersResponse:
         role = optional_enum("role", request.role, ROLES) or domain.MEMBER
-        members = await self._handlers.invite(caller(), request.campaign_id, list(request.emails), role)
-        return pb.InviteMembersResponse(members=[member_message(m) for m in members])
+        invitations = await self._handlers.invite(caller(), request.campaign_id, list(request.emails), role)
+        now = datetime.now(timezone.utc)
+        return pb.InviteMembersResponse(invitations=[invitation_message(i, now) for i in invitations])
 
     async def AcceptInvitation(self, request: pb.AcceptInvitationRequest, context) -> res.CampaignMember:
-        return member_message(await self._handlers.accept_invitation(caller(), request.campaign_id))
+        return member_message(await self._handlers.accept_invitation(caller(), request.invitation_token,
+                                                                     request.campaign_id))
+
+    async def ListInvitations(self, request: pb.ListInvitationsRequest, context) -> pb.ListInvitationsResponse:
+        invitations, token = await self._handlers.list_invitations(
+            caller(), request.campaign_id, optional_enum("state", request.state, INVITATION_STATES),
+            request.page_size, request.page_token)
+        now = datetime.now(timezone.utc)
+        return pb.ListInvitationsResponse(invitations=[invitation_message(i, now) for i in invitations],
+                                          next_page_token=token)
+
+    async def RevokeInvitation(self, request: pb.RevokeInvitationRequest, context) -> pb.Invitation:
+        return invitation_message(await self._handlers.revoke_invitation(caller(), request.campaign_id, request.email),
+                                  datetime.now(timezone.utc))
 
     async def ListMembers(self, request: pb.ListMembersRequest, context) -> pb.ListMembersResponse:
-        members, token, full_view = await self._handlers.list_members(
+        members, token = await self._handlers.list_members(
             caller(), request.campaign_id, optional_enum("role", request.role, ROLES), request.page_size,
             request.page_token)
-        return pb.ListMembersResponse(members=[member_message(m, full_view) for m in members], next_page_token=token)
+        return pb.ListMembersResponse(members=[member_message(m) for m in members], next_page_token=token)
 
     async def RemoveMember(self, request: pb.RemoveMemberRequest, context) -> empty_pb2.Empty:
         await self._handlers.remove_member(caller(), request.campaign_id, request.user_id)
@@ -158,14 +192,14 @@ class CampaignServicer(rpc.CampaignServiceServicer):
         return empty_pb2.Empty()
 
     async def ListSponsors(self, request: pb.ListSponsorsRequest, context) -> pb.ListSponsorsResponse:
-        ids = await self._handlers.sponsors(caller(), request.campaign_id)
-        users = await self._directory.by_ids(ids)
-        return pb.ListSponsorsResponse(sponsors=[users[i] for i in ids if i in users])
+        sponsors, token = await self._handlers.sponsors(caller(), request.campaign_id, request.page_size,
+                                                        request.page_token)
+        return pb.ListSponsorsResponse(sponsors=[sponsor_message(s) for s in sponsors], next_page_token=token)
 
     async def CreateTag(self, request: pb.CreateTagRequest, context) -> res.Tag:
         tag = request.tag
         return tag_message(await self._handlers.create_tag(caller(), request.campaign_id, tag.name, tag.description,
-                                                           tag.color, request.request_id))
+                                                           tag.color))
 
     async def ListTags(self, request: pb.ListTagsRequest, context) -> pb.ListTagsResponse:
         tags, token = await self._handlers.list_tags(caller(), request.campaign_id, request.page_size,
