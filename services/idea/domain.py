@@ -33,7 +33,8 @@ TRANSITIONS = {
     IN_PROGRESS: (ACCEPTED,),
     COMPLETE: (IN_PROGRESS,),
 }
-STAMPS = {APPROVED: "approved_at", REJECTED: "rejected_at", ACCEPTED: "accepted_at", IN_PROGRESS: "started_at",
+# landing status -> the time it stamps (approval lands in competing)
+STAMPS = {COMPETING: "approved_at", REJECTED: "rejected_at", ACCEPTED: "accepted_at", IN_PROGRESS: "started_at",
           COMPLETE: "completed_at"}
 
 
@@ -167,13 +168,43 @@ def next_status(idea: Idea, target: str, campaign: CampaignView, caller: Caller)
                                                          f"{idea.status}", idea_id=idea.id, status=idea.status)
         raise FailedPrecondition("INVALID_TRANSITION", f"a {idea.status} idea cannot become {target}",
                                  idea_id=idea.id, status=idea.status, target=target)
-    if target in (APPROVED, REJECTED, ACCEPTED):
-        require_active(campaign, f"make ideas {target}")
+    if idea.status == PENDING:
+        require_active(campaign, f"make ideas {target}")  # moderation ends with the vote
     elif campaign.status not in ("active", "completed"):
-        # Accepted ideas keep moving after the campaign completes, until it is archived.
+        # Completion ends the vote, not the decisions: competing ideas are accepted or rejected, and accepted ones
+        # move on, until the campaign is archived.
         raise FailedPrecondition(CAMPAIGN_INACTIVE, f"the campaign is {campaign.status}: ideas no longer move",
                                  campaign_id=campaign.slug, status=campaign.status)
     return COMPETING if target == APPROVED else target
+
+
+def moves_coins(before: str, target: str) -> bool:
+    """Accepting spends a competing idea's coins; rejecting it returns, burns or expires them."""
+    return before == COMPETING and target in (ACCEPTED, REJECTED)
+
+
+def duplicate_statuses(campaign: CampaignView, caller: Caller) -> tuple[str, ...]:
+    """The statuses a caller's submission is checked against (besides its own ideas): only ideas it may see."""
+    return LIVE_STATUSES if campaign.reads_everything(caller) else PUBLIC_STATUSES
+
+
+@dataclass(frozen=True)
+class Ranked:
+    rank: int
+    idea: Idea
+    coins: int
+    backers: int
+
+
+def ranked(standings: list[tuple[Idea, int, int]]) -> list[Ranked]:
+    """Most coins first; equal coins share a rank and the next rank skips (1, 2, 2, 4). Ties list the earlier
+    submission first."""
+    ordered = sorted(standings, key=lambda s: (-s[1], s[0].submitted_at, s[0].id))
+    result: list[Ranked] = []
+    for position, (idea, coins, backers) in enumerate(ordered, start=1):
+        rank = result[-1].rank if result and result[-1].coins == coins else position
+        result.append(Ranked(rank, idea, coins, backers))
+    return result
 
 
 def require_editable(idea: Idea, caller: Caller) -> None:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from coins.v1 import campaign_service_pb2_grpc as campaign_rpc, coin_service_pb2_grpc as coin_rpc
 from coins.v1 import idea_service_pb2_grpc as rpc
 from services.common.directory import UserDirectory
+from services.common.idempotency import Requests
 from services.common.server import Mounted, Runtime
 from services.idea.handlers import IdeaHandlers
+from services.idea.repository import REQUESTS
 from services.idea.servicer import IdeaInternalServicer, IdeaServicer
+
+log = logging.getLogger("coins.idea")
+
+
+# A decision younger than this is probably still being driven by the call that made it.
+STALLED_AFTER_S = 1.0
 
 
 async def build(runtime: Runtime) -> Mounted:
@@ -17,6 +28,20 @@ async def build(runtime: Runtime) -> Mounted:
         coin_rpc.CoinInternalServiceStub(runtime.clients.channel("coin")),
         UserDirectory(runtime.clients),
         runtime.settings.public_url,
+        Requests(REQUESTS),
     )
+
+    async def decision_sweeper() -> None:
+        """Finishes accepts and rejects that a crash left half-applied: at start-up, then every interval."""
+        older_than = 0.0
+        while True:
+            try:
+                await handlers.resume_decisions(older_than)
+            except Exception:
+                log.exception("decision sweeper pass failed")
+            older_than = STALLED_AFTER_S
+            await asyncio.sleep(runtime.settings.scheduler_interval_s)
+
     return Mounted([(IdeaServicer(handlers), rpc.add_IdeaServiceServicer_to_server),
-                    (IdeaInternalServicer(handlers), rpc.add_IdeaInternalServiceServicer_to_server)])
+                    (IdeaInternalServicer(handlers), rpc.add_IdeaInternalServiceServicer_to_server)],
+                   background=[decision_sweeper])

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, selectinload
 
+from services.common.idempotency import RequestKey, requests_table
 from services.idea.domain import Idea, StatusChange
 
 
@@ -71,12 +72,37 @@ class StatusChangeRow(IdeaBase):
     changed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
 
 
-class RequestRow(IdeaBase):
-    __tablename__ = "requests"
+class DecisionRow(IdeaBase):
+    """An accept or reject in flight: written before the coin side runs, closed (`done_at`) in the transaction that
+    changes the idea's status. An open row is resumed by the sweeper, so the two sides always converge."""
 
-    request_id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    idea_id: Mapped[uuid.UUID] = mapped_column(UUID)
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    idea_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("idea.ideas.id", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(sa.String(16))
+    actor_id: Mapped[uuid.UUID] = mapped_column(UUID)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # The client's request, answered when the decision is applied (empty when the call carried no request_id).
+    request_caller: Mapped[str] = mapped_column(sa.String(80), default="")
+    request_method: Mapped[str] = mapped_column(sa.String(200), default="")
+    request_id: Mapped[str] = mapped_column(sa.String(64), default="")
+    request_fingerprint: Mapped[str] = mapped_column(sa.String(64), default="")
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    done_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # Why the coin service refused, when it did: the decision was then dropped and the idea left as it was.
+    refusal: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (sa.Index("ux_decisions_open_per_idea", "idea_id", unique=True,
+                               postgresql_where=sa.text("done_at IS NULL")),)
+
+    def request_key(self) -> RequestKey | None:
+        if not self.request_id:
+            return None
+        return RequestKey(self.request_caller, self.request_method, self.request_id, self.request_fingerprint)
+
+
+REQUESTS = requests_table(IdeaBase.metadata)
 
 
 ORDERS = {
@@ -156,9 +182,22 @@ class IdeaRepository:
             IdeaTagRow.idea_id.in_(sa.select(IdeaRow.id).where(IdeaRow.campaign_id == campaign_id))))
         return result.rowcount
 
-    async def request_idea(self, request_id: str) -> uuid.UUID | None:
-        row = await self.session.get(RequestRow, request_id)
-        return row.idea_id if row else None
+    async def open_decision(self, idea_id: uuid.UUID) -> DecisionRow | None:
+        return (await self.session.execute(sa.select(DecisionRow).where(
+            DecisionRow.idea_id == idea_id, DecisionRow.done_at.is_(None)))).scalar_one_or_none()
 
-    async def remember_request(self, request_id: str, idea_id: uuid.UUID) -> None:
-        await self.session.execute(insert(RequestRow).values(request_id=request_id, idea_id=idea_id))
+    async def add_decision(self, row: DecisionRow) -> DecisionRow:
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def decision(self, decision_id: int, *, lock: bool = False) -> DecisionRow | None:
+        query = sa.select(DecisionRow).where(DecisionRow.id == decision_id)
+        if lock:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def stalled_decisions(self, older_than: datetime, limit: int = 100) -> list[int]:
+        return list((await self.session.execute(
+            sa.select(DecisionRow.id).where(DecisionRow.done_at.is_(None), DecisionRow.created_at <= older_than)
+            .order_by(DecisionRow.id).limit(limit))).scalars())

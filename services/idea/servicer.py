@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from coins.v1 import idea_service_pb2 as pb, idea_service_pb2_grpc as rpc, resources_pb2 as res
 from services.common import validation
 from services.common.convert import timestamp
@@ -43,7 +42,7 @@ class IdeaServicer(rpc.IdeaServiceServicer):
     async def CreateIdea(self, request: pb.CreateIdeaRequest, context) -> res.Idea:
         return idea_message(await self._handlers.create(
             caller(), request.campaign_id, request.title, request.description, request.context_id,
-            request.permalink_source, list(request.tag_ids), request.force, request.request_id))
+            request.permalink_source, list(request.tag_ids), request.force))
 
     async def GetIdea(self, request: pb.GetIdeaRequest, context) -> res.Idea:
         return idea_message(*await self._handlers.get(caller(), request.idea_id))
@@ -68,7 +67,7 @@ class IdeaServicer(rpc.IdeaServiceServicer):
     async def UpdateIdeaStatus(self, request: pb.UpdateIdeaStatusRequest, context) -> res.Idea:
         validation.enum_value("status", request.status, set(STATUSES))
         return idea_message(*await self._handlers.change_status(caller(), request.idea_id, STATUSES[request.status],
-                                                                request.reason, request.request_id))
+                                                                request.reason))
 
     async def FindSimilarIdeas(self, request: pb.FindSimilarIdeasRequest, context) -> pb.FindSimilarIdeasResponse:
         found = await self._handlers.similar(caller(), request.campaign_id, request.title, request.page_size)
@@ -84,6 +83,13 @@ class IdeaServicer(rpc.IdeaServiceServicer):
     async def GetPermalink(self, request: pb.GetPermalinkRequest, context) -> pb.Permalink:
         return pb.Permalink(url=await self._handlers.permalink(caller(), request.campaign_id, request.context_id,
                                                                request.source))
+
+    async def GetCampaignResult(self, request: pb.GetCampaignResultRequest, context) -> pb.CampaignResult:
+        final, ended, ranking = await self._handlers.result(caller(), request.campaign_id)
+        return pb.CampaignResult(
+            campaign_id=request.campaign_id, final=final, complete_time=timestamp(ended),
+            ideas=[pb.RankedIdea(rank=r.rank, idea_id=r.idea.id, title=r.idea.title, coins=r.coins, backers=r.backers,
+                                 status=STATUS_VALUES[r.idea.status]) for r in ranking])
 
 
 class IdeaInternalServicer(rpc.IdeaInternalServiceServicer):
