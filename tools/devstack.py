@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import glob
 import hashlib
+import json
 import os
 import secrets
 import shutil
@@ -28,6 +29,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gateway.generate import GatewayOptions, write as write_gateway_config
+from services.auth.domain import VERIFICATION_LINK_MESSAGE
+from services.campaign.domain import INVITATION_LINK_MESSAGE
 from services.common import migrations
 from services.common.config import DEFAULT_PORTS, SERVICES, port_variable, target_variable
 
@@ -149,10 +152,12 @@ class Stack:
                 self._say(f"migrating {service}")
                 migrations.upgrade(service, self.database_url)
 
-    def start_service(self, service: str, name: str | None = None, port: int | None = None) -> subprocess.Popen:
-        """Starts a service process; `name` and `port` start an extra replica beside the usual one."""
+    def start_service(self, service: str, name: str | None = None, port: int | None = None,
+                      extra_env: dict[str, str] | None = None) -> subprocess.Popen:
+        """Starts a service process; `name` and `port` start an extra replica beside the usual one, `extra_env`
+        sets variables for this process alone (e.g. a crash point)."""
         name = name or service
-        env = self.service_env()
+        env = {**self.service_env(), **(extra_env or {})}
         if port is not None:
             env[port_variable(service)] = str(port)
         log = open(self.state_dir / "logs" / f"{name}.log", "ab")
@@ -221,20 +226,7 @@ class Stack:
     # ---- infrastructure --------------------------------------------------------------------------------------
 
     def _ensure_keys(self) -> None:
-        keys = self.state_dir / "keys"
-        keys.mkdir(exist_ok=True)
-        private, public = keys / "jwt-private.pem", keys / "jwt-public.pem"
-        if not private.exists():
-            key = ec.generate_private_key(ec.SECP256R1())
-            private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                  serialization.NoEncryption()))
-            private.chmod(0o600)
-            public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                             serialization.PublicFormat.SubjectPublicKeyInfo))
-        secret = keys / "service-token-secret"
-        if not secret.exists():
-            secret.write_text(secrets.token_urlsafe(48))
-            secret.chmod(0o600)
+        ensure_keys(self.state_dir / "keys")
 
     def _pg_bin(self, name: str) -> str:
         found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: int(Path(p).parts[4]))
@@ -310,6 +302,61 @@ class Stack:
             print(f"[devstack] {message}", flush=True)
 
 
+def ensure_keys(folder: Path) -> None:
+    """The JWT key pair and the service-token secret, made once. Only this account may read them: the folder is
+    0700 and each file 0600 from the moment it exists (a chmod afterwards would leave a window)."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)  # made looser by an earlier version
+    private, public = folder / "jwt-private.pem", folder / "jwt-public.pem"
+    if not private.exists():
+        key = ec.generate_private_key(ec.SECP256R1())
+        _write_private(private, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                  serialization.NoEncryption()))
+        _write_private(public, key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                             serialization.PublicFormat.SubjectPublicKeyInfo))
+    secret = folder / "service-token-secret"
+    if not secret.exists():
+        _write_private(secret, secrets.token_urlsafe(48).encode())
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    # O_EXCL: never write into a file someone else created (with their permissions) in our place.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(content)
+
+
+class LoggedLinks:
+    """Mail is not sent yet: the auth service logs each verification link and the campaign service each invitation
+    link. This reads one kind from a service's log as they come, for a person running `make dev` and for the tests."""
+
+    def __init__(self, log: Path, message: str = VERIFICATION_LINK_MESSAGE):
+        self._log = log
+        self._message = message
+        self._offset = log.stat().st_size if log.exists() else 0
+        self._partial = b""
+
+    def new(self) -> list[dict]:
+        """The links logged since the last call: the log entries (email, link, and what else they carry)."""
+        if not self._log.exists():
+            return []
+        with self._log.open("rb") as log:
+            log.seek(self._offset)
+            chunk = log.read()
+        self._offset += len(chunk)
+        *lines, self._partial = (self._partial + chunk).split(b"\n")
+        found = []
+        for line in lines:
+            if self._message.encode() not in line:
+                continue
+            with contextlib.suppress(ValueError):
+                entry = json.loads(line)
+                if entry.get("msg") == self._message:
+                    found.append(entry)
+        return found
+
+
 def envoy_binary() -> str:
     candidate = Path(sys.executable).parent / "envoy"
     return str(candidate) if candidate.exists() else (shutil.which("envoy") or "envoy")
@@ -340,10 +387,16 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
+    logs = stack.state_dir / "logs"
+    links = {"verification link": LoggedLinks(logs / "auth.log"),
+             "invitation link": LoggedLinks(logs / "campaign.log", INVITATION_LINK_MESSAGE)}
     stack.start()
     print("\nCoins for Change is running:\n" + describe(stack) + "\n\nCtrl-C stops everything.", flush=True)
     try:
         while not stop:
+            for kind, reader in links.items():
+                for sent in reader.new():
+                    print(f"[devstack] {kind} for {sent['email']} (mail is not sent yet): {sent['link']}", flush=True)
             for name, process in list(stack._processes.items()):
                 if process.poll() is not None:
                     print(f"[devstack] {name} exited with {process.returncode}; last lines:\n{stack.log_tail(name)}")

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from urllib.parse import urlencode
 
 from services.common import validation
 from services.common.context import ADMIN, SPONSOR
@@ -16,6 +17,8 @@ PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 FULL_NAME_MAX_LENGTH = 255
 SYSTEM_ROLES = (ADMIN, SPONSOR)
+ALREADY_VERIFIED = "EMAIL_ALREADY_VERIFIED"
+VERIFICATION_MAILS_PER_HOUR = 5
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Account:
     full_name: str
     roles: tuple[str, ...]
     active: bool
+    email_verified: bool
     created_at: datetime
 
 
@@ -62,12 +66,18 @@ def bad_credentials() -> Unauthenticated:
     return Unauthenticated("email or password is wrong")
 
 
-def new_refresh_token() -> str:
+def deactivated() -> Unauthenticated:
+    # Said only to someone who gave the right password.
+    return Unauthenticated("this account is deactivated; ask an admin to reactivate it", deactivated="true")
+
+
+def new_secret_token() -> str:
+    """Refresh tokens and email verification tokens: 256 random bits."""
     return secrets.token_urlsafe(32)
 
 
-def refresh_token_digest(token: str) -> bytes:
-    """Only digests are stored: a leaked table yields no usable refresh token."""
+def secret_token_digest(token: str) -> bytes:
+    """Only digests are stored: a leaked table yields no usable token."""
     return hashlib.sha256(token.encode()).digest()
 
 
@@ -98,3 +108,45 @@ def role_change_allowed(actor_id: str, target_id: str, role: str, granting: bool
     if not granting and role == ADMIN and actor_id == target_id:
         raise FailedPrecondition(INSUFFICIENT_PERMISSIONS,
                                  "an admin cannot revoke its own admin role; ask another admin", role=role)
+
+
+def deactivation_allowed(actor_id: str, target_id: str) -> None:
+    if actor_id == target_id:
+        raise FailedPrecondition(INSUFFICIENT_PERMISSIONS,
+                                 "an admin cannot deactivate its own account; ask another admin", user_id=target_id)
+
+
+# How the auth service logs each verification link until mail is sent (tools/devstack.py shows them).
+VERIFICATION_LINK_MESSAGE = "verification link"
+
+
+def verification_link(public_url: str, token: str) -> str:
+    return f"{public_url}/verify-email?{urlencode({'token': token})}"
+
+
+def check_verification(*, found: bool, used: bool, expired: bool) -> None:
+    """A verification token proves the address once, within its lifetime."""
+    if not found:
+        raise InvalidArgument("token", "this verification link is not valid; use the latest link we sent")
+    if used:
+        raise InvalidArgument("token", "this verification link was already used")
+    if expired:
+        raise InvalidArgument("token", "this verification link has expired; ask for a new one")
+
+
+def resend_allowed(account: Account) -> None:
+    if account.email_verified:
+        raise FailedPrecondition(ALREADY_VERIFIED, "this email address is already verified", email=account.email)
+
+
+class FirstAdminRefused(Exception):
+    """The configured first admin's email belongs to an account that is not an admin. Granting it the role would
+    hand admin rights to whoever registered that address; resetting its password would lock its owner out."""
+
+
+def check_first_admin(existing: Account) -> None:
+    if ADMIN not in existing.roles:
+        raise FirstAdminRefused(
+            f"COINS_ADMIN_EMAIL {existing.email} belongs to an existing account ({existing.id}) that is not an "
+            "admin; refusing to start rather than make it an admin or change its password. Configure another "
+            "COINS_ADMIN_EMAIL, or have an admin grant this account the admin role")

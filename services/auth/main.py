@@ -2,28 +2,55 @@
 
 from __future__ import annotations
 
+import logging
+
 from coins.v1 import auth_service_pb2_grpc as rpc
-from services.auth.credentials import AccessTokenIssuer
-from services.auth.handlers import AuthHandlers
+from services.auth import domain
+from services.auth.credentials import AccessTokenIssuer, Passwords
+from services.auth.handlers import AuthHandlers, Limiters
+from services.auth.repository import REQUESTS
 from services.auth.servicer import AuthInternalServicer, AuthServicer
+from services.common.idempotency import Requests
 from services.common.ratelimit import FixedWindowLimiter
 from services.common.server import Mounted, Runtime
+
+log = logging.getLogger("coins.auth")
 
 
 async def build(runtime: Runtime) -> Mounted:
     settings = runtime.settings
+    redis = runtime.redis
+    passwords = Passwords(settings.password_hashing_concurrency)
+    limiters = Limiters(
+        sign_ins=FixedWindowLimiter(redis, "sign-ins", settings.login_window_s,
+                                    {"email_and_address": settings.login_attempts_per_email,
+                                     "address": settings.login_attempts_per_address},
+                                    refusal="too many failed sign-ins"),
+        registrations=FixedWindowLimiter(redis, "registrations", settings.registration_window_s,
+                                         {"address": settings.registrations_per_address},
+                                         refusal="too many accounts registered from this address"),
+        verification_mails=FixedWindowLimiter(redis, "verification-mails", 3600,
+                                              {"account": domain.VERIFICATION_MAILS_PER_HOUR},
+                                              refusal="too many verification emails asked for"),
+    )
     handlers = AuthHandlers(
         runtime.database,
+        Requests(REQUESTS),
         AccessTokenIssuer.from_file(settings.jwt_private_key_file, settings.access_token_ttl_s),
-        settings.refresh_token_ttl_s,
-        email_limiter=FixedWindowLimiter(runtime.redis, "login-failures:email", settings.login_attempts_per_email,
-                                         settings.login_window_s),
-        address_limiter=FixedWindowLimiter(runtime.redis, "login-failures:address",
-                                           settings.login_attempts_per_address, settings.login_window_s),
+        passwords,
+        limiters,
+        refresh_ttl_s=settings.refresh_token_ttl_s,
+        verification_ttl_s=settings.email_verification_ttl_s,
+        public_url=settings.public_url,
     )
     if settings.admin_email and settings.admin_password:
-        await handlers.ensure_admin(settings.admin_email, settings.admin_password)
-    return Mounted([
-        (AuthServicer(handlers), rpc.add_AuthServiceServicer_to_server),
-        (AuthInternalServicer(handlers), rpc.add_AuthInternalServiceServicer_to_server),
-    ])
+        try:
+            await handlers.ensure_admin(settings.admin_email, settings.admin_password)
+        except domain.FirstAdminRefused as refused:
+            log.critical("refusing to start: %s", refused)
+            raise SystemExit(2) from None
+    return Mounted(
+        [(AuthServicer(handlers, settings.trusted_proxy_hops), rpc.add_AuthServiceServicer_to_server),
+         (AuthInternalServicer(handlers), rpc.add_AuthInternalServiceServicer_to_server)],
+        on_close=[passwords.close],
+    )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, selectinload
 
 from services.auth.domain import Account
+from services.common.idempotency import requests_table
 
 
 class AuthBase(DeclarativeBase):
@@ -27,12 +28,13 @@ class UserRow(AuthBase):
     password_hash: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     roles: Mapped[list["RoleRow"]] = relationship(lazy="raise", order_by="RoleRow.role")
 
     def account(self) -> Account:
         return Account(str(self.id), self.email, self.full_name, tuple(r.role for r in self.roles), self.active,
-                       self.created_at)
+                       self.email_verified_at is not None, self.created_at)
 
 
 Index("ux_users_email_lower", func.lower(UserRow.email), unique=True)
@@ -60,14 +62,20 @@ class RefreshTokenRow(AuthBase):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class RegistrationRequestRow(AuthBase):
-    """Remembers which account a registration's request_id created, so a retry returns it."""
+class EmailVerificationRow(AuthBase):
+    """A verification link's token (its digest), single use."""
 
-    __tablename__ = "registration_requests"
+    __tablename__ = "email_verifications"
 
-    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("auth.users.id", ondelete="CASCADE"))
+    token_digest: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("auth.users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# Register's stored answers, by request_id (services/common/idempotency.py).
+REQUESTS = requests_table(AuthBase.metadata)
 
 
 class AuthRepository:
@@ -100,22 +108,40 @@ class AuthRepository:
             query = query.where(or_(UserRow.email.ilike(pattern), UserRow.full_name.ilike(pattern)))
         return list((await self.session.execute(query)).scalars())
 
-    async def add_user(self, email: str, password_hash: str, full_name: str) -> uuid.UUID | None:
+    async def add_user(self, email: str, password_hash: str, full_name: str,
+                       email_verified: bool = False) -> uuid.UUID | None:
         """The new user's id, or None when the email is taken (checked by the unique index, race-free)."""
         statement = (insert(UserRow).values(id=uuid.uuid4(), email=email, password_hash=password_hash,
-                                            full_name=full_name)
+                                            full_name=full_name,
+                                            email_verified_at=func.now() if email_verified else None)
                      .on_conflict_do_nothing().returning(UserRow.id))
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def set_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
         await self.session.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash))
 
-    async def registration_request(self, request_id: str) -> uuid.UUID | None:
-        row = await self.session.get(RegistrationRequestRow, request_id)
-        return row.user_id if row else None
+    async def set_active(self, user_id: uuid.UUID, active: bool) -> None:
+        await self.session.execute(update(UserRow).where(UserRow.id == user_id).values(active=active))
 
-    async def remember_registration(self, request_id: str, user_id: uuid.UUID) -> None:
-        await self.session.execute(insert(RegistrationRequestRow).values(request_id=request_id, user_id=user_id))
+    async def add_email_verification(self, user_id: uuid.UUID, digest: bytes, expires_at: datetime) -> None:
+        """Earlier links of the user stop working: only the newest one proves the address."""
+        await self.session.execute(delete(EmailVerificationRow).where(EmailVerificationRow.user_id == user_id,
+                                                                      EmailVerificationRow.used_at.is_(None)))
+        await self.session.execute(insert(EmailVerificationRow).values(token_digest=digest, user_id=user_id,
+                                                                       expires_at=expires_at))
+
+    async def email_verification_for_update(self, digest: bytes) -> EmailVerificationRow | None:
+        """Locks the row: of two uses racing with one token, the second sees it used."""
+        query = select(EmailVerificationRow).where(EmailVerificationRow.token_digest == digest).with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def mark_email_verified(self, verification: EmailVerificationRow) -> None:
+        await self.session.execute(update(EmailVerificationRow)
+                                   .where(EmailVerificationRow.token_digest == verification.token_digest)
+                                   .values(used_at=func.now()))
+        await self.session.execute(update(UserRow).where(UserRow.id == verification.user_id,
+                                                         UserRow.email_verified_at.is_(None))
+                                   .values(email_verified_at=func.now()))
 
     async def grant_role(self, user_id: uuid.UUID, role: str, granted_by: uuid.UUID | None) -> None:
         await self.session.execute(insert(RoleRow).values(user_id=user_id, role=role, granted_by=granted_by)
@@ -138,6 +164,12 @@ class AuthRepository:
     async def mark_used(self, token_id: uuid.UUID) -> None:
         await self.session.execute(update(RefreshTokenRow).where(RefreshTokenRow.id == token_id)
                                    .values(used_at=func.now()))
+
+    async def revoke_refresh_tokens(self, user_id: uuid.UUID) -> None:
+        """Every family of the user: no session of theirs can be refreshed."""
+        await self.session.execute(update(RefreshTokenRow)
+                                   .where(RefreshTokenRow.user_id == user_id, RefreshTokenRow.revoked_at.is_(None))
+                                   .values(revoked_at=func.now()))
 
     async def revoke_family(self, family_id: uuid.UUID) -> None:
         await self.session.execute(update(RefreshTokenRow)

@@ -19,7 +19,7 @@ MAX_BATCH = 500
 def user_message(account: Account) -> resources_pb2.User:
     return resources_pb2.User(id=account.id, email=account.email, full_name=account.full_name,
                               roles=[ROLE_VALUES[r] for r in account.roles], active=account.active,
-                              create_time=timestamp(account.created_at))
+                              email_verified=account.email_verified, create_time=timestamp(account.created_at))
 
 
 def token_pair(session: Session) -> pb.TokenPair:
@@ -30,13 +30,23 @@ def token_pair(session: Session) -> pb.TokenPair:
                         token_type="Bearer", user=user_message(session.account))
 
 
-def client_address(context) -> str:
-    """The gateway appends the peer it saw to x-forwarded-for; the last entry is the one it vouches for."""
-    for key, value in context.invocation_metadata() or ():
-        if key == "x-forwarded-for" and value.strip():
-            return value.split(",")[-1].strip()
-    peer = context.peer() or "unknown"
-    return peer.rsplit(":", 1)[0]
+def client_address(forwarded_for: list[str], peer: str, trusted_hops: int) -> str:
+    """Who sent the request, as far as our own proxies vouch for it. Each proxy appends the address it saw to
+    x-forwarded-for, so with `trusted_hops` proxies in front of us (the gateway: 1; an ingress before it: 2) the
+    client is the entry that many places from the right; what stands left of it, the client wrote itself. With
+    fewer entries the request did not come through our proxies, and the connection's peer is all we know."""
+    entries = [entry.strip() for value in forwarded_for for entry in value.split(",") if entry.strip()]
+    if 0 < trusted_hops <= len(entries):
+        return entries[-trusted_hops]
+    return peer_host(peer)
+
+
+def peer_host(peer: str) -> str:
+    """`ipv4:10.0.0.7:51234` -> `10.0.0.7`; `ipv6:[::1]:51234` -> `::1`; anything else as it is."""
+    kind, _, address = peer.partition(":")
+    if kind not in ("ipv4", "ipv6"):
+        return peer or "unknown"
+    return address.rsplit(":", 1)[0].strip("[]")
 
 
 def role_name(value: int) -> str:
@@ -45,21 +55,36 @@ def role_name(value: int) -> str:
 
 
 class AuthServicer(rpc.AuthServiceServicer):
-    def __init__(self, handlers: AuthHandlers):
+    def __init__(self, handlers: AuthHandlers, trusted_proxy_hops: int):
+        if trusted_proxy_hops < 0:
+            raise ValueError(f"COINS_TRUSTED_PROXY_HOPS must be 0 or more, got {trusted_proxy_hops}")
         self._handlers = handlers
+        self._trusted_proxy_hops = trusted_proxy_hops
+
+    def _client_address(self, context) -> str:
+        forwarded_for = [value for key, value in context.invocation_metadata() or () if key == "x-forwarded-for"]
+        return client_address(forwarded_for, context.peer() or "", self._trusted_proxy_hops)
 
     async def Register(self, request: pb.RegisterRequest, context) -> resources_pb2.User:
         return user_message(await self._handlers.register(request.email, request.password, request.full_name,
-                                                          request.request_id))
+                                                          self._client_address(context)))
 
     async def Login(self, request: pb.LoginRequest, context) -> pb.TokenPair:
-        return token_pair(await self._handlers.login(request.email, request.password, client_address(context)))
+        return token_pair(await self._handlers.login(request.email, request.password, self._client_address(context)))
 
     async def RefreshToken(self, request: pb.RefreshTokenRequest, context) -> pb.TokenPair:
         return token_pair(await self._handlers.refresh(request.refresh_token))
 
     async def Logout(self, request: pb.LogoutRequest, context) -> empty_pb2.Empty:
         await self._handlers.logout(caller(), request.refresh_token)
+        return empty_pb2.Empty()
+
+    async def VerifyEmail(self, request: pb.VerifyEmailRequest, context) -> resources_pb2.User:
+        return user_message(await self._handlers.verify_email(request.token))
+
+    async def ResendVerificationEmail(self, request: pb.ResendVerificationEmailRequest,
+                                      context) -> empty_pb2.Empty:
+        await self._handlers.resend_verification(caller())
         return empty_pb2.Empty()
 
     async def GetCurrentUser(self, request: pb.GetCurrentUserRequest, context) -> resources_pb2.User:
@@ -83,6 +108,12 @@ class AuthServicer(rpc.AuthServiceServicer):
         return user_message(await self._handlers.change_role(require_admin(), request.user_id,
                                                              role_name(request.role), granting=False))
 
+    async def DeactivateUser(self, request: pb.DeactivateUserRequest, context) -> resources_pb2.User:
+        return user_message(await self._handlers.set_active(require_admin(), request.user_id, active=False))
+
+    async def ReactivateUser(self, request: pb.ReactivateUserRequest, context) -> resources_pb2.User:
+        return user_message(await self._handlers.set_active(require_admin(), request.user_id, active=True))
+
 
 class AuthInternalServicer(rpc.AuthInternalServiceServicer):
     def __init__(self, handlers: AuthHandlers):
@@ -94,5 +125,7 @@ class AuthInternalServicer(rpc.AuthInternalServiceServicer):
 
     async def LookupUsersByEmail(self, request: pb.LookupUsersByEmailRequest,
                                  context) -> pb.LookupUsersByEmailResponse:
-        accounts = await self._handlers.accounts_by_email(list(request.emails[:MAX_BATCH]))
+        # What is no valid address belongs to no account; PostgreSQL would even refuse some (a NUL character).
+        emails = [e for e in request.emails[:MAX_BATCH] if validation.EMAIL_PATTERN.match(e.strip())]
+        accounts = await self._handlers.accounts_by_email(emails)
         return pb.LookupUsersByEmailResponse(users=[user_message(a) for a in accounts])
