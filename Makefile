@@ -4,17 +4,18 @@ PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR):$(CURDIR)/generated
 BUF = $$(command -v buf || echo .dev/tools/node_modules/.bin/buf)
 
-.PHONY: help bootstrap dev test generate check-generated lint breaking gateway-config bench-coins soak verify-ledger clean
+.PHONY: help bootstrap dev test generate check-generated lint breaking gateway-config bench-coins soak fuzz verify-ledger clean
 
 help:
 	@echo "make dev              install what is missing, start PostgreSQL, Redis, 7 services and Envoy on :8080"
 	@echo "make test             contracts lint, generated/ drift check, then the whole test suite"
-	@echo "make generate         rebuild generated/ from proto/"
+	@echo "make generate         rebuild generated/ and docs/openapi.json from proto/"
 	@echo "make lint             buf lint"
 	@echo "make breaking         buf breaking against AGAINST (default: main's last commit)"
 	@echo "make gateway-config   write .dev/envoy.json from the contracts and validate it with Envoy"
 	@echo "make bench-coins      the coin benchmark table (pgbench ceiling, gRPC, REST, hot idea, 1M history)"
 	@echo "make soak             the bank, crash and database-restart tests with a long load (SOAK_SECONDS=60)"
+	@echo "make fuzz             schemathesis on every REST route, generated requests on every RPC (FUZZ_EXAMPLES=15)"
 	@echo "make verify-ledger    recompute every coin balance from the ledger (DATABASE_URL, default: make dev's)"
 
 bootstrap:
@@ -50,7 +51,13 @@ bench-coins: bootstrap
 SOAK_SECONDS ?= 60
 soak: bootstrap
 	COINS_LOAD_SECONDS=$(SOAK_SECONDS) COINS_LOAD_CLIENTS=$${COINS_LOAD_CLIENTS:-32} \
-		$(PY) -m pytest -s tests/e2e/test_coin_concurrency.py
+		COINS_RACE_ROUNDS=$${COINS_RACE_ROUNDS:-40} \
+		$(PY) -m pytest -s tests/e2e/test_coin_concurrency.py tests/e2e/test_trust_races.py
+
+# Examples per route and caller: 15 take a few minutes on 2 cores; the default suite runs 2 (REST) and 4 (gRPC).
+FUZZ_EXAMPLES ?= 15
+fuzz: bootstrap
+	COINS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -s -q tests/fuzz
 
 verify-ledger: bootstrap
 	DATABASE_URL=$${DATABASE_URL:-postgresql://coins@127.0.0.1:55432/coins} $(PY) -m services.coin.verify
