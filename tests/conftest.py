@@ -4,16 +4,18 @@ ports of 127.0.0.1."""
 from __future__ import annotations
 
 import itertools
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import grpc
 import httpx
 import pytest
 
 from coins.v1 import auth_service_pb2 as auth_pb, auth_service_pb2_grpc as auth_rpc
-from tools.devstack import DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD, Ports, Stack
+from tools.devstack import DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD, LoggedLinks, Ports, Stack
 
 PASSWORD = "correct horse battery staple"
 # Small limits so the throttling tests trip them quickly; other tests use fresh emails and never fail a login.
@@ -21,15 +23,39 @@ TEST_SETTINGS = {
     "COINS_LOGIN_ATTEMPTS_PER_EMAIL": "5",
     "COINS_LOGIN_ATTEMPTS_PER_ADDRESS": "25",
     "COINS_LOGIN_WINDOW_S": "120",
+    # The suite registers every user from 127.0.0.1; test_accounts_abuse.py checks the limit on a replica of its own.
+    "COINS_REGISTRATIONS_PER_ADDRESS": "1000000",
     "COINS_LOG_LEVEL": "INFO",
     "COINS_SCHEDULER_INTERVAL_S": "0.5",
 }
 
 
+class Mailbox:
+    """The verification links the stack's auth service sent, by account id. Mail is not sent yet: like a person
+    running `make dev`, the tests read the links from the service's log."""
+
+    def __init__(self, auth_log: Path):
+        self._links = LoggedLinks(auth_log)
+        self._by_account: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def verification_token(self, account_id: str) -> str:
+        with self._lock:
+            self._by_account.update((sent["account_id"], sent["link"]) for sent in self._links.new())
+            link = self._by_account[account_id]
+        return parse_qs(urlparse(link).query)["token"][0]
+
+
+# Set by the stack fixture: sign_up() is called with a channel alone in many tests.
+_mailbox: Mailbox | None = None
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Stack:
+    global _mailbox
     running = Stack(Path(tmp_path_factory.mktemp("stack")), Ports.free(), settings=TEST_SETTINGS, quiet=True,
                     ephemeral=True)
+    _mailbox = Mailbox(running.state_dir / "logs" / "auth.log")
     running.start()
     yield running
     running.stop()
@@ -76,10 +102,19 @@ class Account:
         return [("authorization", f"Bearer {self.access_token}")]
 
 
-def sign_up(channel: grpc.Channel, tag: str = "user") -> Account:
+def verification_token(account_id: str) -> str:
+    """The token of the newest verification link sent to the account."""
+    return _mailbox.verification_token(account_id)
+
+
+def sign_up(channel: grpc.Channel, tag: str = "user", verified: bool = True) -> Account:
+    """A new signed-in user; by default one who opened the verification link before signing in, so the access token
+    says the email is verified, as for most real users."""
     stub = auth_rpc.AuthServiceStub(channel)
     email = unique_email(tag)
-    stub.Register(auth_pb.RegisterRequest(email=email, password=PASSWORD, full_name=tag.title()))
+    user = stub.Register(auth_pb.RegisterRequest(email=email, password=PASSWORD, full_name=tag.title()))
+    if verified:
+        stub.VerifyEmail(auth_pb.VerifyEmailRequest(token=verification_token(user.id)))
     tokens = stub.Login(auth_pb.LoginRequest(email=email, password=PASSWORD))
     return Account(tokens.user.id, email, tokens.access_token, tokens.refresh_token)
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass, field
 
 import grpc
 import pytest
 
-from coins.v1 import auth_service_pb2 as auth_pb, auth_service_pb2_grpc as auth_rpc
+from coins.v1 import auth_service_pb2_grpc as auth_rpc
 from coins.v1 import campaign_service_pb2 as campaign_pb, campaign_service_pb2_grpc as campaign_rpc
 from coins.v1 import coin_service_pb2 as coin_pb, coin_service_pb2_grpc as coin_rpc
 from coins.v1 import idea_service_pb2 as idea_pb, idea_service_pb2_grpc as idea_rpc
@@ -72,6 +71,20 @@ class User:
     def join(self, campaign_id: str) -> res.CampaignMember:
         return self.campaigns.JoinCampaign(campaign_pb.JoinCampaignRequest(campaign_id=campaign_id))
 
+    def invite(self, campaign_id: str, *emails: str,
+               role: int = res.CAMPAIGN_ROLE_MEMBER) -> list[campaign_pb.Invitation]:
+        """Invitations with their links, as the inviting manager receives them."""
+        return list(self.campaigns.InviteMembers(campaign_pb.InviteMembersRequest(
+            campaign_id=campaign_id, emails=list(emails), role=role)).invitations)
+
+    def accept(self, link: str) -> res.CampaignMember:
+        return self.campaigns.AcceptInvitation(campaign_pb.AcceptInvitationRequest(invitation_token=token_of(link)))
+
+    def bring_in(self, campaign_id: str, user: "User", role: int = res.CAMPAIGN_ROLE_MEMBER) -> res.CampaignMember:
+        """Invites `user` and has it open the link, as when a manager passes the link on."""
+        [invitation] = self.invite(campaign_id, user.email, role=role)
+        return user.accept(invitation.link)
+
     def name_manager(self, campaign_id: str, user: "User") -> res.CampaignMember:
         return self.campaigns.SetMemberRole(campaign_pb.SetMemberRoleRequest(
             campaign_id=campaign_id, user_id=user.id, role=res.CAMPAIGN_ROLE_MANAGER))
@@ -103,14 +116,6 @@ class User:
         return self.coins.AllocateCoins(coin_pb.AllocateCoinsRequest(
             campaign_id=campaign_id, idea_id=idea_id, amount=amount, request_id=request_id or str(uuid.uuid4())))
 
-    def wait_balance(self, campaign_id: str, available: int, timeout: float = 10) -> res.CoinBalance:
-        """Grants arrive through the campaign service's outbox, a moment after the call that caused them."""
-        deadline = time.monotonic() + timeout
-        while True:
-            balance = self.balance(campaign_id)
-            if balance.available == available or time.monotonic() > deadline:
-                return balance
-            time.sleep(0.05)
 
 
 class _Authorised:
@@ -122,6 +127,11 @@ class _Authorised:
     def __getattr__(self, name):
         method = getattr(self._stub, name)
         return lambda request, **kw: method(request, metadata=self._metadata, timeout=kw.pop("timeout", 15), **kw)
+
+
+def token_of(link: str) -> str:
+    """An invitation link ends with its token: {public_url}/invitations/{token}."""
+    return link.rsplit("/", 1)[1]
 
 
 def refused(code: grpc.StatusCode, call, *args, **kwargs) -> grpc.RpcError:

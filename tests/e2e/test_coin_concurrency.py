@@ -18,6 +18,7 @@ import pytest
 
 from coins.v1 import coin_service_pb2 as pb, coin_service_pb2_grpc as rpc
 from coins.v1 import idea_service_pb2 as idea_pb, idea_service_pb2_grpc as idea_rpc, resources_pb2 as res
+from services.coin.domain import client_request_id
 from tests.coin_invariants import violations_async
 from tools.devstack import free_port
 
@@ -34,7 +35,7 @@ def bank(admin_user, sign_in):
     for member in members:
         member.join(cid)
     for member in members:
-        assert member.wait_balance(cid, 100).available == 100
+        assert member.balance(cid).available == 100
     ideas = [members[i].submit(cid).id for i in range(8)]
     return cid, members, ideas
 
@@ -121,7 +122,7 @@ async def ledger_matches_outcomes(database_url: str, load: Load) -> None:
             "AND kind IN ('allocate', 'reallocate', 'withdraw') GROUP BY request_id", load.campaign)
     finally:
         await connection.close()
-    in_ledger = {row["request_id"].removeprefix("client:"): (row["n"], row["amount"]) for row in rows}
+    in_ledger = {client_request_id(row["request_id"]): (row["n"], row["amount"]) for row in rows}
     for request_id, outcome in load.outcomes.items():
         if outcome.code == "OK":
             assert in_ledger.get(request_id) == (1, outcome.amount), (request_id, outcome)

@@ -91,7 +91,7 @@ def test_the_ledger_behaves_like_the_model(admin_user, sign_in):
             for member in self.members:
                 member.join(self.cid)
             for member in self.members:
-                assert member.wait_balance(self.cid, GRANT).available == GRANT
+                assert member.balance(self.cid).available == GRANT
             self.ideas = [self.members[0].submit(self.cid).id for _ in range(3)]
             self.model = Model(len(self.members), len(self.ideas))
             self.last = None

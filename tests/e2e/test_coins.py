@@ -20,7 +20,7 @@ def arena(admin_user, sign_in):
     cid = admin_user.create_campaign("open", coin_policy=res.CoinPolicy(max_per_idea=50)).campaign_id
     for who in (alice, bob):
         who.join(cid)
-        who.wait_balance(cid, 100)
+        assert who.balance(cid).available == 100
     ideas = [alice.submit(cid).id for _ in range(3)]
     return cid, alice, bob, ideas
 
@@ -92,7 +92,7 @@ def test_policy_may_forbid_moving_coins_once_placed(admin_user, sign_in):
     member = sign_in("fixed")
     cid = admin_user.create_campaign("open", coin_policy=res.CoinPolicy(allow_reallocation=False)).campaign_id
     member.join(cid)
-    member.wait_balance(cid, 100)
+    assert member.balance(cid).available == 100
     a, b = member.submit(cid).id, member.submit(cid).id
     move(member, "AllocateCoins", campaign_id=cid, idea_id=a, amount=10)
     for method, fields in (("ReallocateCoins", {"from_idea_id": a, "to_idea_id": b}), ("WithdrawCoins",
@@ -113,22 +113,6 @@ def test_a_repeated_request_id_returns_the_first_result_and_moves_nothing(arena,
     reused = refused(grpc.StatusCode.INVALID_ARGUMENT, move, bob, "AllocateCoins", campaign_id=cid, idea_id=b,
                      amount=7, request_id=request_id)
     assert "different request" in reused.details()
-    assert violations(stack.database_url, [cid]) == []
-
-
-def test_completion_expires_available_and_unspent_coins(arena, admin_user, stack):
-    cid, alice, bob, (a, b, _) = arena
-    move(bob, "AllocateCoins", campaign_id=cid, idea_id=a, amount=20)
-    move(bob, "AllocateCoins", campaign_id=cid, idea_id=b, amount=30)
-    admin_user.set_status(b, res.IDEA_STATUS_ACCEPTED)
-    admin_user.move(cid, "completed")
-    deadline = time.monotonic() + 10
-    while bob.balance(cid).expired == 0 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    balance = bob.balance(cid)
-    assert (balance.available, balance.allocated, balance.expended, balance.expired) == (0, 0, 30, 70)
-    assert bob.coins.GetIdeaCoins(pb.GetIdeaCoinsRequest(idea_id=a)).total == 0
-    assert bob.coins.GetIdeaCoins(pb.GetIdeaCoinsRequest(idea_id=b)).total == 30
     assert violations(stack.database_url, [cid]) == []
 
 

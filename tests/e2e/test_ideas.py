@@ -6,7 +6,7 @@ import grpc
 import pytest
 from google.protobuf import field_mask_pb2
 
-from coins.v1 import campaign_service_pb2 as campaign_pb, coin_service_pb2 as coin_pb
+from coins.v1 import coin_service_pb2 as coin_pb
 from coins.v1 import idea_service_pb2 as pb, resources_pb2 as res
 from tests.errors import error_info
 from tests.world import refused
@@ -22,7 +22,7 @@ def mediated(admin_user, sign_in):
     admin_user.name_manager(cid, manager)
     member.join(cid)
     backer.join(cid)
-    backer.wait_balance(cid, 100)
+    assert backer.balance(cid).available == 100
     return cid, manager, member, backer
 
 
@@ -40,7 +40,7 @@ def test_the_whole_workflow_stamps_and_records_each_move(mediated):
     idea = member.submit(cid, "Shared e-bikes", description="Lend them out")
     approved = manager.set_status(idea.id, S.IDEA_STATUS_APPROVED, "good one")
     assert approved.status == S.IDEA_STATUS_COMPETING and approved.HasField("approve_time")
-    assert member.wait_balance(cid, 105).available == 105  # the submission reward, once competing
+    assert member.balance(cid).available == 105  # the submission reward, once competing
     backer.allocate(cid, idea.id, 40)
     accepted = manager.set_status(idea.id, S.IDEA_STATUS_ACCEPTED)
     assert accepted.status == S.IDEA_STATUS_ACCEPTED and accepted.coin_total == 40
@@ -60,7 +60,7 @@ def test_acceptance_expends_every_backers_coins(mediated, sign_in):
     idea = member.submit(cid)
     manager.set_status(idea.id, S.IDEA_STATUS_APPROVED)
     backer.allocate(cid, idea.id, 30)
-    member.wait_balance(cid, 105)
+    assert member.balance(cid).available == 105
     member.allocate(cid, idea.id, 5)
     manager.set_status(idea.id, S.IDEA_STATUS_ACCEPTED)
     assert (backer.balance(cid).expended, backer.balance(cid).allocated) == (30, 0)
@@ -79,7 +79,7 @@ def test_rejecting_a_competing_idea_recycles_or_burns_its_coins(admin_user, sign
     cid = admin_user.create_campaign("open", coin_policy=res.CoinPolicy(allow_recycling=recycling)).campaign_id
     member.join(cid)
     backer.join(cid)
-    backer.wait_balance(cid, 100)
+    assert backer.balance(cid).available == 100
     idea = member.submit(cid)
     backer.allocate(cid, idea.id, 60)
     rejected = admin_user.set_status(idea.id, S.IDEA_STATUS_REJECTED, "out of scope")
@@ -117,18 +117,19 @@ def test_illegal_moves_fail_with_a_clear_reason(mediated, start, target, reason)
     assert error_info(error).reason == reason
 
 
-def test_nothing_moves_outside_an_active_campaign_but_accepted_ideas_finish(mediated, admin_user):
+def test_after_completion_only_decisions_move_until_archiving(mediated, admin_user):
     cid, manager, member, backer = mediated
-    accepted, competing = member.submit(cid), member.submit(cid)
+    accepted, competing, pending = member.submit(cid), member.submit(cid), member.submit(cid)
     for idea in (accepted, competing):
         manager.set_status(idea.id, S.IDEA_STATUS_APPROVED)
     manager.set_status(accepted.id, S.IDEA_STATUS_ACCEPTED)
     admin_user.move(cid, "completed")
     assert error_info(refused(grpc.StatusCode.FAILED_PRECONDITION, member.submit, cid)).reason == "CAMPAIGN_002"
-    assert error_info(refused(grpc.StatusCode.FAILED_PRECONDITION, manager.set_status, competing.id,
-                              S.IDEA_STATUS_ACCEPTED)).reason == "CAMPAIGN_002"
+    assert error_info(refused(grpc.StatusCode.FAILED_PRECONDITION, manager.set_status, pending.id,
+                              S.IDEA_STATUS_APPROVED)).reason == "CAMPAIGN_002"  # moderation ended with the vote
     assert error_info(refused(grpc.StatusCode.FAILED_PRECONDITION, backer.allocate, cid, competing.id,
                               1)).reason == "CAMPAIGN_002"
+    assert manager.set_status(competing.id, S.IDEA_STATUS_ACCEPTED).status == S.IDEA_STATUS_ACCEPTED
     assert manager.set_status(accepted.id, S.IDEA_STATUS_IN_PROGRESS).status == S.IDEA_STATUS_IN_PROGRESS
     admin_user.move(cid, "archived")
     assert error_info(refused(grpc.StatusCode.FAILED_PRECONDITION, manager.set_status, accepted.id,
@@ -179,7 +180,7 @@ def test_listing_filters_sorts_and_pages(admin_user, sign_in):
     cid = admin_user.create_campaign("open").campaign_id
     for who in (alice, bob):
         who.join(cid)
-    bob.wait_balance(cid, 100)
+    assert bob.balance(cid).available == 100
     tag = admin_user.tag(cid)
     apple = alice.submit(cid, "Apple trees in the yard", tag_ids=[tag.id], context_id="page-7")
     cedar = bob.submit(cid, "Cedar benches for lunch")
@@ -221,16 +222,24 @@ def test_permalinks_carry_the_external_context(mediated, stack):
 def test_near_duplicates_are_refused_naming_the_original_unless_forced(mediated):
     cid, manager, member, backer = mediated
     original = member.submit(cid, "Bike racks at the office")
+    # Pending, the original is the member's and the managers' business: a manager is told, a member is not.
+    error = refused(grpc.StatusCode.FAILED_PRECONDITION, manager.submit, cid, "office bike rack")
+    assert error_info(error).metadata["existing_idea_id"] == original.id
+    unaware = backer.submit(cid, "Racks for bikes at the office")
+    assert unaware.status == S.IDEA_STATUS_PENDING
+    manager.set_status(original.id, S.IDEA_STATUS_APPROVED)
     error = refused(grpc.StatusCode.FAILED_PRECONDITION, backer.submit, cid, "office bike rack")
     info = error_info(error)
     assert info.reason == "IDEA_002" and info.metadata["existing_idea_id"] == original.id
     forced = backer.submit(cid, "office bike rack", force=True)
     assert forced.id != original.id
     similar = backer.ideas.FindSimilarIdeas(pb.FindSimilarIdeasRequest(campaign_id=cid, title="bike racks office"))
-    # The backer sees its own idea; the original is pending, a manager's matter.
-    assert [s.idea.id for s in similar.similar_ideas] == [forced.id]
+    # The backer sees its own ideas and the competing original; the member's pending ones stay hidden.
+    assert {s.idea.id for s in similar.similar_ideas} == {forced.id, unaware.id, original.id}
+    other = member.ideas.FindSimilarIdeas(pb.FindSimilarIdeasRequest(campaign_id=cid, title="bike racks office"))
+    assert {s.idea.id for s in other.similar_ideas} == {original.id}
     managed = manager.ideas.FindSimilarIdeas(pb.FindSimilarIdeasRequest(campaign_id=cid, title="bike racks office"))
-    assert {s.idea.id for s in managed.similar_ideas} == {forced.id, original.id}
+    assert {s.idea.id for s in managed.similar_ideas} == {forced.id, unaware.id, original.id}
     assert all(0 < s.score <= 1 for s in managed.similar_ideas)
 
 

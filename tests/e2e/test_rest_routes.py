@@ -33,8 +33,9 @@ def test_a_campaign_lives_its_whole_life_over_rest(gateway, people):
                           ))["description"] == "Ideas for a greener office"
     ok(gateway.put(f"/campaigns/{cid}/members/{manager.id}/role", headers=A, json={"role": "CAMPAIGN_ROLE_MANAGER"}))
     invited = ok(gateway.post(f"/campaigns/{cid}/members", headers=M, json={"emails": [member.email]}))
-    assert invited["members"][0]["state"] == "MEMBERSHIP_STATE_INVITED"
-    ok(gateway.post(f"/campaigns/{cid}:acceptInvitation", headers=U, json={}))
+    assert invited["invitations"][0]["state"] == "INVITATION_STATE_PENDING"
+    token = invited["invitations"][0]["link"].rsplit("/", 1)[1]
+    ok(gateway.post("/invitations:accept", headers=U, json={"invitationToken": token}))
     assert ok(gateway.post(f"/campaigns/{cid}:activate", headers=M, json={}))["status"] == "CAMPAIGN_STATUS_ACTIVE"
     ok(gateway.post(f"/campaigns/{cid}:join", headers=U, json={}))  # already in: no change
     assert cid in [c["campaignId"] for c in ok(gateway.get("/campaigns", headers=U, params={"pageSize": 200}

@@ -24,10 +24,10 @@ def test_email_key_ignores_case_and_spaces():
 
 
 def test_refresh_tokens_are_random_and_stored_only_as_digests():
-    first, second = domain.new_refresh_token(), domain.new_refresh_token()
+    first, second = domain.new_secret_token(), domain.new_secret_token()
     assert first != second and len(first) >= 40
-    assert domain.refresh_token_digest(first) != first.encode()
-    assert len(domain.refresh_token_digest(first)) == 32
+    assert domain.secret_token_digest(first) != first.encode()
+    assert len(domain.secret_token_digest(first)) == 32
 
 
 @pytest.mark.parametrize("used,revoked,expired,verdict", [

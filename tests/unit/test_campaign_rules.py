@@ -24,10 +24,9 @@ def test_strangers_see_running_open_and_mediated_campaigns_only(type_, status, v
     assert domain.can_view(campaign(type_, status), Standing(), PLAIN) is visible
 
 
-def test_members_invitees_admins_and_sponsors_see_closed_drafts():
+def test_members_admins_and_sponsors_see_closed_drafts():
     draft = campaign("closed", "draft")
     assert domain.can_view(draft, Standing(role="member"), PLAIN)
-    assert domain.can_view(draft, Standing(invited=True), PLAIN)
     assert domain.can_view(draft, Standing(), ADMIN)
     assert domain.can_view(draft, Standing(sponsor=True), SPONSOR)
     # Listed as sponsor but no longer holding the role: nothing.

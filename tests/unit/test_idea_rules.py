@@ -37,14 +37,24 @@ def test_illegal_moves(current, target, reason):
     assert refused.value.reason == reason
 
 
-def test_after_completion_only_accepted_ideas_move_on():
-    assert domain.next_status(idea("accepted"), "in_progress", view("completed"), MANAGER) == "in_progress"
-    for current, target in (("competing", "accepted"), ("pending", "approved")):
+def test_after_completion_ideas_are_decided_but_not_moderated():
+    completed = view("completed")
+    assert domain.next_status(idea("accepted"), "in_progress", completed, MANAGER) == "in_progress"
+    assert domain.next_status(idea("competing"), "accepted", completed, MANAGER) == "accepted"
+    assert domain.next_status(idea("competing"), "rejected", completed, MANAGER) == "rejected"
+    for current, target in (("pending", "approved"), ("pending", "rejected")):
         with pytest.raises(FailedPrecondition) as refused:
-            domain.next_status(idea(current), target, view("completed"), MANAGER)
+            domain.next_status(idea(current), target, completed, MANAGER)
         assert refused.value.reason == "CAMPAIGN_002"
-    with pytest.raises(FailedPrecondition):
-        domain.next_status(idea("accepted"), "in_progress", view("archived"), MANAGER)
+    for current, target in (("accepted", "in_progress"), ("competing", "accepted")):
+        with pytest.raises(FailedPrecondition):
+            domain.next_status(idea(current), target, view("archived"), MANAGER)
+
+
+def test_results_rank_by_coins_and_ties_share_a_rank():
+    ideas = [idea("competing", submitter=f"u{i}") for i in range(4)]
+    ranked = domain.ranked([(ideas[0], 10, 1), (ideas[1], 30, 2), (ideas[2], 10, 1), (ideas[3], 0, 0)])
+    assert [(r.rank, r.coins) for r in ranked] == [(1, 30), (2, 10), (2, 10), (4, 0)]
 
 
 def test_members_do_not_moderate():

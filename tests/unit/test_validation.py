@@ -1,6 +1,8 @@
+import base64
+
 import pytest
 
-from services.common import validation
+from services.common import paging, validation
 from services.common.errors import InvalidArgument
 
 
@@ -64,9 +66,12 @@ def test_page_size_defaults_and_bounds():
 
 
 def test_page_tokens_round_trip_and_reject_forgeries():
-    token = validation.encode_page_token({"after": "m@x.org"})
-    assert validation.decode_page_token(token) == {"after": "m@x.org"}
-    assert validation.decode_page_token("") is None
-    for forged in ("%%%", "WzFd"):  # not base64 JSON; a JSON list
+    token = paging.encode({"after": "m@x.org"})
+    assert paging.decode(token) == {"after": "m@x.org"}
+    assert paging.decode("") == {}
+    unsigned = base64.urlsafe_b64encode(b'{"offset":2}').decode()
+    for forged in ("%%%", "WzFd", unsigned, token[:-2] + ("AA" if token[-2:] != "AA" else "BB")):
         with pytest.raises(InvalidArgument):
-            validation.decode_page_token(forged)
+            paging.decode(forged)
+    with pytest.raises(InvalidArgument):
+        paging.offset(paging.encode({"offset": -1}))
