@@ -11,13 +11,14 @@ from urllib.parse import urlencode
 
 from services.common import validation
 from services.common.context import ADMIN, SPONSOR
-from services.common.errors import INSUFFICIENT_PERMISSIONS, FailedPrecondition, InvalidArgument, Unauthenticated
+from services.common.errors import (
+    EMAIL_ALREADY_VERIFIED, INSUFFICIENT_PERMISSIONS, FailedPrecondition, InvalidArgument, Unauthenticated,
+)
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 FULL_NAME_MAX_LENGTH = 255
 SYSTEM_ROLES = (ADMIN, SPONSOR)
-ALREADY_VERIFIED = "EMAIL_ALREADY_VERIFIED"
 VERIFICATION_MAILS_PER_HOUR = 5
 
 
@@ -136,7 +137,7 @@ def check_verification(*, found: bool, used: bool, expired: bool) -> None:
 
 def resend_allowed(account: Account) -> None:
     if account.email_verified:
-        raise FailedPrecondition(ALREADY_VERIFIED, "this email address is already verified", email=account.email)
+        raise FailedPrecondition(EMAIL_ALREADY_VERIFIED, "this email address is already verified", email=account.email)
 
 
 class FirstAdminRefused(Exception):

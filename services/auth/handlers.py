@@ -14,7 +14,9 @@ from services.auth.repository import AuthRepository
 from services.common import paging, validation
 from services.common.context import ADMIN, Caller
 from services.common.db import Database
-from services.common.errors import AlreadyExists, DomainError, NotFound, PermissionDenied, Unauthenticated
+from services.common.errors import (
+    ALREADY_EXISTS, NOT_FOUND, AlreadyExists, DomainError, NotFound, PermissionDenied, Unauthenticated,
+)
 from services.common.idempotency import Requests
 from services.common.ratelimit import FixedWindowLimiter
 
@@ -69,7 +71,7 @@ class AuthHandlers:
                 return (await repo.user(uuid.UUID(earlier["user_id"]))).account(), None
             user_id = await repo.add_user(new.email, password_hash, new.full_name)
             if user_id is None:
-                raise AlreadyExists("ALREADY_EXISTS", "an account with this email already exists", email=new.email)
+                raise AlreadyExists(ALREADY_EXISTS, "an account with this email already exists", email=new.email)
             await self._requests.remember(session, {"user_id": str(user_id)})
             await self._add_verification(repo, user_id, verification_token)
             account = (await repo.user(user_id)).account()
@@ -125,7 +127,7 @@ class AuthHandlers:
                 repo = AuthRepository(session)
                 user = await repo.user(uuid.UUID(caller.user_id))
                 if user is None:
-                    raise NotFound("NOT_FOUND", "no account has this id", user_id=caller.user_id)
+                    raise NotFound(NOT_FOUND, "no account has this id", user_id=caller.user_id)
                 domain.resend_allowed(user.account())
                 await self._add_verification(repo, user.id, token)
             attempt.counts = True
@@ -167,7 +169,7 @@ class AuthHandlers:
             raise PermissionDenied("only an admin may read another account", required_role=ADMIN)
         found = await self.accounts([validation.uuid_id("user_id", user_id)])
         if not found:
-            raise NotFound("NOT_FOUND", "no account has this id", user_id=user_id)
+            raise NotFound(NOT_FOUND, "no account has this id", user_id=user_id)
         return found[0]
 
     async def accounts(self, user_ids: list[uuid.UUID]) -> list[Account]:
@@ -195,7 +197,7 @@ class AuthHandlers:
         async with self._db.unit_of_work() as session:
             repo = AuthRepository(session)
             if await repo.user(target) is None:
-                raise NotFound("NOT_FOUND", "no account has this id", user_id=user_id)
+                raise NotFound(NOT_FOUND, "no account has this id", user_id=user_id)
             if granting:
                 await repo.grant_role(target, role, uuid.UUID(actor.user_id))
             else:
@@ -212,7 +214,7 @@ class AuthHandlers:
         async with self._db.unit_of_work() as session:
             repo = AuthRepository(session)
             if await repo.user(target) is None:
-                raise NotFound("NOT_FOUND", "no account has this id", user_id=user_id)
+                raise NotFound(NOT_FOUND, "no account has this id", user_id=user_id)
             await repo.set_active(target, active)
             if not active:
                 # No refresh works any more; access tokens already issued die at expiry.

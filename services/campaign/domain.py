@@ -11,15 +11,15 @@ from datetime import datetime
 from services.common import validation
 from services.common.context import Caller
 from services.common.errors import (
-    CAMPAIGN_INACTIVE, CAMPAIGN_NOT_FOUND, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied,
+    CAMPAIGN_INACTIVE, CAMPAIGN_NOT_FOUND, INVALID_TRANSITION, INVITATION_EXPIRED, INVITATION_NOT_FOUND,
+    INVITATION_REVOKED, INVITATION_USED, POLICY_LOCKED, FailedPrecondition, InvalidArgument, NotFound,
+    PermissionDenied,
 )
 
 DRAFT, ACTIVE, COMPLETED, ARCHIVED = "draft", "active", "completed", "archived"
 OPEN, MEDIATED, CLOSED = "open", "mediated", "closed"
 MEMBER, MANAGER = "member", "manager"
 PENDING, ACCEPTED, REVOKED, EXPIRED = "pending", "accepted", "revoked", "expired"
-INVITATION_NOT_FOUND, INVITATION_USED = "INVITATION_NOT_FOUND", "INVITATION_USED"
-INVITATION_REVOKED, INVITATION_EXPIRED = "INVITATION_REVOKED", "INVITATION_EXPIRED"
 INVITATION_LINK_MESSAGE = "invitation link"  # the log line a person running `make dev` looks for
 INVITATION_TOKEN_BYTES = 32
 INVITATION_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
@@ -184,7 +184,7 @@ def can_see_emails(standing: Standing, caller: Caller) -> bool:
 
 def next_status(current: str, target: str) -> str:
     if NEXT_STATUS.get(current) != target:
-        raise FailedPrecondition("INVALID_TRANSITION", f"a {current} campaign cannot become {target}",
+        raise FailedPrecondition(INVALID_TRANSITION, f"a {current} campaign cannot become {target}",
                                  status=current, target=target)
     return target
 
@@ -243,7 +243,7 @@ def check_dates(start: datetime | None, end: datetime | None) -> None:
 
 def policy_editable(campaign: Campaign) -> None:
     if campaign.status != DRAFT:
-        raise FailedPrecondition("POLICY_LOCKED", "the coin policy changes only while the campaign is a draft",
+        raise FailedPrecondition(POLICY_LOCKED, "the coin policy changes only while the campaign is a draft",
                                  campaign_id=campaign.slug, status=campaign.status)
 
 

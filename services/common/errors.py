@@ -5,26 +5,58 @@ Imports nothing from grpc so that domain modules can raise them.
 
 from __future__ import annotations
 
+from coins.v1 import errors_pb2
+
+REASONS = frozenset(name.removeprefix("ERROR_REASON_") for name in errors_pb2.ErrorReason.keys()
+                    if name != "ERROR_REASON_UNSPECIFIED")
+
+
+def _declared(reason: str) -> str:
+    """Every reason is declared once, in proto/coins/v1/errors.proto, where clients in any language read it."""
+    if reason not in REASONS:
+        raise ValueError(f"{reason} is not an ErrorReason of proto/coins/v1/errors.proto")
+    return reason
+
+
 # The design document's codes, used as google.rpc.ErrorInfo.reason.
-AUTHENTICATION_FAILED = "AUTH_001"
-INSUFFICIENT_PERMISSIONS = "AUTH_002"
-CAMPAIGN_NOT_FOUND = "CAMPAIGN_001"
-CAMPAIGN_INACTIVE = "CAMPAIGN_002"
-INSUFFICIENT_COINS = "COIN_001"
-COINS_ALREADY_EXPENDED = "COIN_002"
-IDEA_NOT_FOUND = "IDEA_001"
-DUPLICATE_IDEA_DETECTED = "IDEA_002"
-IDEA_NOT_COMPETING = "IDEA_003"
-IDEA_ALREADY_ACCEPTED = "IDEA_004"
+AUTHENTICATION_FAILED = _declared("AUTH_001")
+INSUFFICIENT_PERMISSIONS = _declared("AUTH_002")
+CAMPAIGN_NOT_FOUND = _declared("CAMPAIGN_001")
+CAMPAIGN_INACTIVE = _declared("CAMPAIGN_002")
+INSUFFICIENT_COINS = _declared("COIN_001")
+COINS_ALREADY_EXPENDED = _declared("COIN_002")
+IDEA_NOT_FOUND = _declared("IDEA_001")
+DUPLICATE_IDEA_DETECTED = _declared("IDEA_002")
+IDEA_NOT_COMPETING = _declared("IDEA_003")
+IDEA_ALREADY_ACCEPTED = _declared("IDEA_004")
 # Codes the design does not name.
-INVALID_INPUT = "INVALID_INPUT"
-NOT_FOUND = "NOT_FOUND"
-ALREADY_EXISTS = "ALREADY_EXISTS"
-RATE_LIMITED = "RATE_LIMITED"
-CONFLICT = "CONFLICT"
-REQUEST_ID_REUSED = "REQUEST_ID_REUSED"
-UNAVAILABLE = "UNAVAILABLE"
-INTERNAL = "INTERNAL"
+INVALID_INPUT = _declared("INVALID_INPUT")
+REQUEST_ID_REUSED = _declared("REQUEST_ID_REUSED")
+NOT_FOUND = _declared("NOT_FOUND")
+ALREADY_EXISTS = _declared("ALREADY_EXISTS")
+INVALID_TRANSITION = _declared("INVALID_TRANSITION")
+POLICY_LOCKED = _declared("POLICY_LOCKED")
+IDEA_LOCKED = _declared("IDEA_LOCKED")
+NOT_A_SPONSOR = _declared("NOT_A_SPONSOR")
+NOT_A_MEMBER = _declared("NOT_A_MEMBER")
+MAX_PER_IDEA = _declared("MAX_PER_IDEA")
+NOT_ENOUGH_ON_IDEA = _declared("NOT_ENOUGH_ON_IDEA")
+REALLOCATION_DISABLED = _declared("REALLOCATION_DISABLED")
+EMAIL_ALREADY_VERIFIED = _declared("EMAIL_ALREADY_VERIFIED")
+INVITATION_NOT_FOUND = _declared("INVITATION_NOT_FOUND")
+INVITATION_USED = _declared("INVITATION_USED")
+INVITATION_REVOKED = _declared("INVITATION_REVOKED")
+INVITATION_EXPIRED = _declared("INVITATION_EXPIRED")
+RATE_LIMITED = _declared("RATE_LIMITED")
+CONFLICT = _declared("CONFLICT")
+UNAVAILABLE = _declared("UNAVAILABLE")
+INTERNAL = _declared("INTERNAL")
+
+
+def reason_for_status(code_name: str) -> str:
+    """The reason of an error no rule of ours raised (grpc's own, or another service's without details)."""
+    return code_name if code_name in REASONS else INTERNAL
+
 
 ERROR_DOMAIN = "coins.v1"
 
@@ -36,7 +68,7 @@ class DomainError(Exception):
 
     def __init__(self, reason: str, message: str, **metadata: object):
         super().__init__(message)
-        self.reason = reason
+        self.reason = _declared(reason)
         self.message = message
         self.metadata = {key: str(value) for key, value in metadata.items()}
 

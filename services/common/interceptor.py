@@ -207,7 +207,7 @@ async def _abort(context: grpc.aio.ServicerContext, error: DomainError, request_
 
 
 async def _abort_plain(context, code: grpc.StatusCode, message: str, request_id: str) -> None:
-    reason = errors.INTERNAL if code is grpc.StatusCode.INTERNAL else code.name
+    reason = errors.reason_for_status(code.name)
     await _abort_with(context, rich_status(code, message, reason, request_id))
 
 

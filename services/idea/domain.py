@@ -9,8 +9,7 @@ from datetime import datetime
 from services.common import validation
 from services.common.context import Caller
 from services.common.errors import (
-    CAMPAIGN_INACTIVE, IDEA_ALREADY_ACCEPTED, IDEA_NOT_COMPETING, IDEA_NOT_FOUND, FailedPrecondition,
-    InvalidArgument, NotFound, PermissionDenied,
+    CAMPAIGN_INACTIVE, CAMPAIGN_NOT_FOUND, IDEA_ALREADY_ACCEPTED, IDEA_LOCKED, IDEA_NOT_COMPETING, IDEA_NOT_FOUND, INVALID_TRANSITION, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied,
 )
 
 PENDING, APPROVED, REJECTED, COMPETING = "pending", "approved", "rejected", "competing"
@@ -121,7 +120,7 @@ def tags_of(tag_ids: list[str], campaign: CampaignView) -> tuple[str, ...]:
 
 def require_campaign_visible(campaign: CampaignView) -> None:
     if not campaign.visible:
-        raise NotFound("CAMPAIGN_001", "no campaign with this id", campaign_id=campaign.slug)
+        raise NotFound(CAMPAIGN_NOT_FOUND, "no campaign with this id", campaign_id=campaign.slug)
 
 
 def require_submitter(campaign: CampaignView, caller: Caller) -> None:
@@ -166,7 +165,7 @@ def next_status(idea: Idea, target: str, campaign: CampaignView, caller: Caller)
         if target == ACCEPTED:
             raise FailedPrecondition(IDEA_NOT_COMPETING, f"only competing ideas are accepted; this one is "
                                                          f"{idea.status}", idea_id=idea.id, status=idea.status)
-        raise FailedPrecondition("INVALID_TRANSITION", f"a {idea.status} idea cannot become {target}",
+        raise FailedPrecondition(INVALID_TRANSITION, f"a {idea.status} idea cannot become {target}",
                                  idea_id=idea.id, status=idea.status, target=target)
     if idea.status == PENDING:
         require_active(campaign, f"make ideas {target}")  # moderation ends with the vote
@@ -211,7 +210,7 @@ def require_editable(idea: Idea, caller: Caller) -> None:
     if idea.submitter_id != caller.user_id:
         raise PermissionDenied("only the submitter edits an idea")
     if idea.status != PENDING:
-        raise FailedPrecondition("IDEA_LOCKED", "only a pending idea can be edited", idea_id=idea.id,
+        raise FailedPrecondition(IDEA_LOCKED, "only a pending idea can be edited", idea_id=idea.id,
                                  status=idea.status)
 
 

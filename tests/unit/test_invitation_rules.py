@@ -4,6 +4,7 @@ import pytest
 
 from services.campaign import domain
 from services.campaign.domain import Invitation, Standing
+from services.common import errors
 from services.common.config import Settings
 from services.common.context import Caller
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
@@ -25,9 +26,9 @@ def test_an_invitation_is_pending_until_used_revoked_or_expired():
 
 
 @pytest.mark.parametrize("ends,at,reason", [
-    ({"accepted_by": "u2", "accepted_at": NOW}, NOW, domain.INVITATION_USED),
-    ({"revoked_at": NOW}, NOW, domain.INVITATION_REVOKED),
-    ({}, NOW + DAYS_14, domain.INVITATION_EXPIRED)])
+    ({"accepted_by": "u2", "accepted_at": NOW}, NOW, errors.INVITATION_USED),
+    ({"revoked_at": NOW}, NOW, errors.INVITATION_REVOKED),
+    ({}, NOW + DAYS_14, errors.INVITATION_EXPIRED)])
 def test_only_a_pending_invitation_is_taken_up(ends, at, reason):
     with pytest.raises(FailedPrecondition) as refused:
         domain.require_acceptable(invitation(**ends), at)

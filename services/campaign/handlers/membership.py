@@ -14,7 +14,7 @@ from services.campaign.handlers.base import HandlerBase
 from services.campaign.repository import CampaignRepository, CampaignRow, MemberRow, invitation_of, member_of
 from services.common import paging, validation
 from services.common.context import Caller
-from services.common.errors import NOT_FOUND, FailedPrecondition, NotFound, PermissionDenied
+from services.common.errors import NOT_A_SPONSOR, NOT_FOUND, FailedPrecondition, NotFound, PermissionDenied
 
 log = logging.getLogger("coins.campaign")
 
@@ -170,7 +170,7 @@ class MembershipUseCases(HandlerBase):
         if account is None:
             raise NotFound(NOT_FOUND, "no account has this id", user_id=user_id)
         if resources_pb2.SYSTEM_ROLE_SPONSOR not in account.roles:
-            raise FailedPrecondition("NOT_A_SPONSOR", "grant the user the sponsor role first", user_id=user_id)
+            raise FailedPrecondition(NOT_A_SPONSOR, "grant the user the sponsor role first", user_id=user_id)
         async with self._db.unit_of_work() as session:
             repo = CampaignRepository(session)
             row, _ = await self._viewable(repo, caller, slug)

@@ -1,0 +1,76 @@
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from typing import ClassVar as _ClassVar
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERROR_REASON_UNSPECIFIED: _ClassVar[ErrorReason]
+    ERROR_REASON_AUTH_001: _ClassVar[ErrorReason]
+    ERROR_REASON_AUTH_002: _ClassVar[ErrorReason]
+    ERROR_REASON_CAMPAIGN_001: _ClassVar[ErrorReason]
+    ERROR_REASON_CAMPAIGN_002: _ClassVar[ErrorReason]
+    ERROR_REASON_COIN_001: _ClassVar[ErrorReason]
+    ERROR_REASON_COIN_002: _ClassVar[ErrorReason]
+    ERROR_REASON_IDEA_001: _ClassVar[ErrorReason]
+    ERROR_REASON_IDEA_002: _ClassVar[ErrorReason]
+    ERROR_REASON_IDEA_003: _ClassVar[ErrorReason]
+    ERROR_REASON_IDEA_004: _ClassVar[ErrorReason]
+    ERROR_REASON_INVALID_INPUT: _ClassVar[ErrorReason]
+    ERROR_REASON_REQUEST_ID_REUSED: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_ALREADY_EXISTS: _ClassVar[ErrorReason]
+    ERROR_REASON_INVALID_TRANSITION: _ClassVar[ErrorReason]
+    ERROR_REASON_POLICY_LOCKED: _ClassVar[ErrorReason]
+    ERROR_REASON_IDEA_LOCKED: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_A_SPONSOR: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_A_MEMBER: _ClassVar[ErrorReason]
+    ERROR_REASON_MAX_PER_IDEA: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_ENOUGH_ON_IDEA: _ClassVar[ErrorReason]
+    ERROR_REASON_REALLOCATION_DISABLED: _ClassVar[ErrorReason]
+    ERROR_REASON_EMAIL_ALREADY_VERIFIED: _ClassVar[ErrorReason]
+    ERROR_REASON_INVITATION_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_INVITATION_USED: _ClassVar[ErrorReason]
+    ERROR_REASON_INVITATION_REVOKED: _ClassVar[ErrorReason]
+    ERROR_REASON_INVITATION_EXPIRED: _ClassVar[ErrorReason]
+    ERROR_REASON_RATE_LIMITED: _ClassVar[ErrorReason]
+    ERROR_REASON_CONFLICT: _ClassVar[ErrorReason]
+    ERROR_REASON_UNAVAILABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_UNIMPLEMENTED: _ClassVar[ErrorReason]
+    ERROR_REASON_DEADLINE_EXCEEDED: _ClassVar[ErrorReason]
+    ERROR_REASON_INTERNAL: _ClassVar[ErrorReason]
+ERROR_REASON_UNSPECIFIED: ErrorReason
+ERROR_REASON_AUTH_001: ErrorReason
+ERROR_REASON_AUTH_002: ErrorReason
+ERROR_REASON_CAMPAIGN_001: ErrorReason
+ERROR_REASON_CAMPAIGN_002: ErrorReason
+ERROR_REASON_COIN_001: ErrorReason
+ERROR_REASON_COIN_002: ErrorReason
+ERROR_REASON_IDEA_001: ErrorReason
+ERROR_REASON_IDEA_002: ErrorReason
+ERROR_REASON_IDEA_003: ErrorReason
+ERROR_REASON_IDEA_004: ErrorReason
+ERROR_REASON_INVALID_INPUT: ErrorReason
+ERROR_REASON_REQUEST_ID_REUSED: ErrorReason
+ERROR_REASON_NOT_FOUND: ErrorReason
+ERROR_REASON_ALREADY_EXISTS: ErrorReason
+ERROR_REASON_INVALID_TRANSITION: ErrorReason
+ERROR_REASON_POLICY_LOCKED: ErrorReason
+ERROR_REASON_IDEA_LOCKED: ErrorReason
+ERROR_REASON_NOT_A_SPONSOR: ErrorReason
+ERROR_REASON_NOT_A_MEMBER: ErrorReason
+ERROR_REASON_MAX_PER_IDEA: ErrorReason
+ERROR_REASON_NOT_ENOUGH_ON_IDEA: ErrorReason
+ERROR_REASON_REALLOCATION_DISABLED: ErrorReason
+ERROR_REASON_EMAIL_ALREADY_VERIFIED: ErrorReason
+ERROR_REASON_INVITATION_NOT_FOUND: ErrorReason
+ERROR_REASON_INVITATION_USED: ErrorReason
+ERROR_REASON_INVITATION_REVOKED: ErrorReason
+ERROR_REASON_INVITATION_EXPIRED: ErrorReason
+ERROR_REASON_RATE_LIMITED: ErrorReason
+ERROR_REASON_CONFLICT: ErrorReason
+ERROR_REASON_UNAVAILABLE: ErrorReason
+ERROR_REASON_UNIMPLEMENTED: ErrorReason
+ERROR_REASON_DEADLINE_EXCEEDED: ErrorReason
+ERROR_REASON_INTERNAL: ErrorReason
