@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from cryptography.hazmat.primitives import serialization
 
 from services.common import catalog
 from services.common.catalog import Access
-from services.common.config import SERVICES, Settings
+from services.common.config import SERVICES, GatewaySettings, Settings
 from services.common.interceptor import SERVICE_TOKEN_HEADER
 from services.common.tokens import AUDIENCE, ISSUER
 
@@ -62,16 +61,10 @@ class GatewayOptions:
 
     @classmethod
     def from_env(cls) -> "GatewayOptions":
-        settings = Settings.from_env("auth")
-        return cls(
-            port=int(os.environ.get("COINS_GATEWAY_PORT", 8080)),
-            admin_port=int(os.environ.get("COINS_GATEWAY_ADMIN_PORT", 9901)),
-            bind_host=os.environ.get("COINS_GATEWAY_BIND_HOST", "127.0.0.1"),
-            targets=dict(settings.targets),
-            public_key_file=settings.jwt_public_key_file,
-            rate_limit_per_s=int(os.environ.get("COINS_GATEWAY_RATE_LIMIT_PER_S", 1000)),
-            cors_origins=tuple(o for o in os.environ.get("COINS_CORS_ORIGINS", "*").split(",") if o),
-        )
+        settings, gateway = Settings.from_env("auth"), GatewaySettings.from_env()
+        return cls(port=gateway.port, admin_port=gateway.admin_port, bind_host=gateway.bind_host,
+                   targets=dict(settings.targets), public_key_file=settings.jwt_public_key_file,
+                   rate_limit_per_s=gateway.rate_limit_per_s, cors_origins=gateway.cors_origins)
 
 
 def jwks(public_key_pem: bytes) -> str:

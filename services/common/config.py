@@ -23,19 +23,21 @@ def target_variable(service: str) -> str:
 
 @dataclass(frozen=True)
 class Settings:
+    """One process's settings. Fields with repr=False are secrets, or hold one: they never reach a log line."""
+
     service: str
     bind_host: str
     port: int
-    database_url: str
-    redis_url: str
+    database_url: str = field(repr=False)
+    redis_url: str = field(repr=False)
     jwt_private_key_file: str
     jwt_public_key_file: str
-    service_token_secret: str
-    page_token_secret: str
+    service_token_secret: str = field(repr=False)
+    page_token_secret: str = field(repr=False)
     access_token_ttl_s: int
     refresh_token_ttl_s: int
     admin_email: str
-    admin_password: str
+    admin_password: str = field(repr=False)
     login_attempts_per_email: int
     login_attempts_per_address: int
     login_window_s: int
@@ -89,6 +91,28 @@ class Settings:
             scheduler_interval_s=env.float("COINS_SCHEDULER_INTERVAL_S", 5.0),
             public_url=env.str("COINS_PUBLIC_URL", "http://localhost:8080").rstrip("/"),
             targets={name: env.str(target_variable(name), f"{host}:{ports[name]}") for name in SERVICES},
+        )
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    """What the Envoy gateway's generated configuration reads (gateway/generate.py)."""
+
+    port: int
+    admin_port: int
+    bind_host: str
+    rate_limit_per_s: int
+    cors_origins: tuple[str, ...]
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "GatewaySettings":
+        env = _Env(environ)
+        return cls(
+            port=env.int("COINS_GATEWAY_PORT", 8080),
+            admin_port=env.int("COINS_GATEWAY_ADMIN_PORT", 9901),
+            bind_host=env.str("COINS_GATEWAY_BIND_HOST", "127.0.0.1"),
+            rate_limit_per_s=env.int("COINS_GATEWAY_RATE_LIMIT_PER_S", 1000),
+            cors_origins=tuple(o for o in env.str("COINS_CORS_ORIGINS", "*").split(",") if o),
         )
 
 
