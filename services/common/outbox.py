@@ -29,6 +29,7 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("delivered_at", sa.DateTime(timezone=True)),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("last_error", sa.Text),
+        sa.Index("ix_outbox_pending", "id", postgresql_where=sa.text("delivered_at IS NULL")),
     )
 
 

@@ -1,4 +1,4 @@
-from services.coin.repository import CoinBase
+from services.coin.tables import metadata
 from services.common.migrations import run_env
 
-run_env(CoinBase.metadata)
+run_env(metadata)
