@@ -55,7 +55,7 @@ class AccessTokenIssuer:
         self.ttl_s = ttl_s
 
     @classmethod
-    def from_file(cls, path: str, ttl_s: int) -> "AccessTokenIssuer":
+    def from_file(cls, path: str, ttl_s: int) -> AccessTokenIssuer:
         return cls(Path(path).read_bytes(), ttl_s)
 
     def issue(self, account: Account) -> tuple[str, int]:

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from urllib.parse import urlencode
 
 from services.common import validation
-from services.common.context import ADMIN, SPONSOR
+from services.common.concepts import SystemRole
 from services.common.errors import (
-    EMAIL_ALREADY_VERIFIED, INSUFFICIENT_PERMISSIONS, FailedPrecondition, InvalidArgument, Unauthenticated,
+    EMAIL_ALREADY_VERIFIED,
+    INSUFFICIENT_PERMISSIONS,
+    FailedPrecondition,
+    InvalidArgument,
+    Unauthenticated,
 )
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 256
 FULL_NAME_MAX_LENGTH = 255
-SYSTEM_ROLES = (ADMIN, SPONSOR)
 VERIFICATION_MAILS_PER_HOUR = 5
 
 
@@ -27,10 +31,36 @@ class Account:
     id: str
     email: str
     full_name: str
-    roles: tuple[str, ...]
+    roles: tuple[SystemRole, ...]
     active: bool
     email_verified: bool
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An account with what proves its owner; never leaves the auth service."""
+
+    account: Account
+    password_hash: str
+
+
+@dataclass(frozen=True)
+class RefreshToken:
+    id: uuid.UUID
+    family_id: uuid.UUID  # every token rotated from one sign-in
+    user_id: uuid.UUID
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EmailVerification:
+    token_digest: bytes
+    user_id: uuid.UUID
+    expires_at: datetime
+    used_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -104,9 +134,9 @@ def refresh_refused(verdict: RefreshVerdict) -> Unauthenticated:
 
 
 def role_change_allowed(actor_id: str, target_id: str, role: str, granting: bool) -> None:
-    if role not in SYSTEM_ROLES:
+    if role not in set(SystemRole):
         raise InvalidArgument("role", "role must be SYSTEM_ROLE_ADMIN or SYSTEM_ROLE_SPONSOR")
-    if not granting and role == ADMIN and actor_id == target_id:
+    if not granting and role == SystemRole.ADMIN and actor_id == target_id:
         raise FailedPrecondition(INSUFFICIENT_PERMISSIONS,
                                  "an admin cannot revoke its own admin role; ask another admin", role=role)
 
@@ -146,7 +176,7 @@ class FirstAdminRefused(Exception):
 
 
 def check_first_admin(existing: Account) -> None:
-    if ADMIN not in existing.roles:
+    if SystemRole.ADMIN not in existing.roles:
         raise FirstAdminRefused(
             f"COINS_ADMIN_EMAIL {existing.email} belongs to an existing account ({existing.id}) that is not an "
             "admin; refusing to start rather than make it an admin or change its password. Configure another "

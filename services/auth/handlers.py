@@ -1,26 +1,41 @@
-"""Use cases of the auth service: one unit of work per call."""
+"""Use cases of the auth service: one unit of work per call, over the ports of services/auth/ports.py."""
 
 from __future__ import annotations
 
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from services.auth import domain
-from services.auth.credentials import AccessTokenIssuer, Passwords
 from services.auth.domain import Account
-from services.auth.repository import AuthRepository
-from services.common import paging, validation
-from services.common.context import ADMIN, Caller
-from services.common.db import Database
-from services.common.errors import (
-    ALREADY_EXISTS, NOT_FOUND, AlreadyExists, DomainError, NotFound, PermissionDenied, Unauthenticated,
+from services.auth.ports import (
+    Accounts,
+    AttemptLimiter,
+    Clock,
+    PasswordHasher,
+    TokenIssuer,
+    UnitsOfWork,
+    VerificationMail,
 )
-from services.common.idempotency import Requests
-from services.common.ratelimit import FixedWindowLimiter
+from services.common import paging, validation
+from services.common.concepts import SystemRole
+from services.common.context import Caller
+from services.common.errors import (
+    ALREADY_EXISTS,
+    NOT_FOUND,
+    AlreadyExists,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+)
 
 log = logging.getLogger("coins.auth")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -36,22 +51,27 @@ class Session:
 class Limiters:
     """Sign-ins per (email, address) and per address; registrations per address; verification mails per account."""
 
-    sign_ins: FixedWindowLimiter
-    registrations: FixedWindowLimiter
-    verification_mails: FixedWindowLimiter
+    sign_ins: AttemptLimiter
+    registrations: AttemptLimiter
+    verification_mails: AttemptLimiter
+
+
+def _no_account(user_id: object) -> NotFound:
+    return NotFound(NOT_FOUND, "no account has this id", user_id=user_id)
 
 
 class AuthHandlers:
-    def __init__(self, database: Database, requests: Requests, issuer: AccessTokenIssuer, passwords: Passwords,
-                 limiters: Limiters, refresh_ttl_s: int, verification_ttl_s: int, public_url: str):
-        self._db = database
-        self._requests = requests
+    def __init__(self, units_of_work: UnitsOfWork, issuer: TokenIssuer, passwords: PasswordHasher,
+                 limiters: Limiters, mail: VerificationMail, refresh_ttl_s: int, verification_ttl_s: int,
+                 clock: Clock = utc_now):
+        self._uow = units_of_work
         self._issuer = issuer
         self._passwords = passwords
         self._limiters = limiters
+        self._mail = mail
         self._refresh_ttl = timedelta(seconds=refresh_ttl_s)
         self._verification_ttl = timedelta(seconds=verification_ttl_s)
-        self._public_url = public_url
+        self._now = clock
 
     async def register(self, email: str, password: str, full_name: str, client_address: str) -> Account:
         new = domain.registration(email, password, full_name)
@@ -65,18 +85,17 @@ class AuthHandlers:
         """The account and its verification token; no token when a retried request replays the first answer."""
         password_hash = await self._passwords.hash(new.password)
         verification_token = domain.new_secret_token()
-        async with self._db.unit_of_work() as session:
-            repo = AuthRepository(session)
-            if earlier := await self._requests.replay(session):
-                return (await repo.user(uuid.UUID(earlier["user_id"]))).account(), None
-            user_id = await repo.add_user(new.email, password_hash, new.full_name)
+        async with self._uow() as uow:
+            if earlier := await uow.answers.replay():
+                return await self._existing(uow.accounts, uuid.UUID(earlier["user_id"])), None
+            user_id = await uow.accounts.add_account(new.email, password_hash, new.full_name)
             if user_id is None:
                 raise AlreadyExists(ALREADY_EXISTS, "an account with this email already exists", email=new.email)
-            await self._requests.remember(session, {"user_id": str(user_id)})
-            await self._add_verification(repo, user_id, verification_token)
-            account = (await repo.user(user_id)).account()
+            await uow.answers.remember({"user_id": str(user_id)})
+            await self._add_verification(uow.accounts, user_id, verification_token)
+            account = await self._existing(uow.accounts, user_id)
         log.info("account registered", extra={"account_id": account.id})
-        self._send_verification(account, verification_token)
+        self._mail.send(account, verification_token)
         return account, verification_token
 
     async def login(self, email: str, password: str, client_address: str) -> Session:
@@ -93,117 +112,113 @@ class AuthHandlers:
 
     async def _sign_in(self, email_key: str, password: str) -> Session:
         # The password is checked outside any transaction: hashes queue, and must not hold a connection meanwhile.
-        async with self._db.unit_of_work() as session:
-            user = await AuthRepository(session).user_by_email(email_key)
-        if not await self._passwords.verify(user.password_hash if user else None, password):
+        async with self._uow() as uow:
+            credentials = await uow.accounts.credentials_by_email(email_key)
+        valid = await self._passwords.verify(credentials.password_hash if credentials else None, password)
+        if credentials is None or not valid:
             raise domain.bad_credentials()
-        new_hash = await self._passwords.hash(password) if self._passwords.needs_rehash(user.password_hash) else None
-        async with self._db.unit_of_work() as session:
-            repo = AuthRepository(session)
-            user = await repo.user(user.id)  # as it is now: deactivated or given a role meanwhile
-            if user is None or not user.active:
+        needs_rehash = self._passwords.needs_rehash(credentials.password_hash)
+        new_hash = await self._passwords.hash(password) if needs_rehash else None
+        user_id = uuid.UUID(credentials.account.id)
+        async with self._uow() as uow:
+            account = await uow.accounts.account(user_id)  # as it is now: deactivated or given a role meanwhile
+            if account is None or not account.active:
                 raise domain.deactivated()
             if new_hash:
-                await repo.set_password_hash(user.id, new_hash)
-            return await self._start_session(repo, user.account(), family_id=uuid.uuid4())
+                await uow.accounts.set_password_hash(user_id, new_hash)
+            return await self._start_session(uow.accounts, account, family_id=uuid.uuid4())
 
     async def verify_email(self, token: str) -> Account:
         token = validation.text("token", token, max_length=256)
-        async with self._db.unit_of_work() as session:
-            repo = AuthRepository(session)
-            verification = await repo.email_verification_for_update(domain.secret_token_digest(token))
-            found = verification is not None
-            domain.check_verification(found=found, used=found and verification.used_at is not None,
-                                      expired=found and verification.expires_at <= datetime.now(timezone.utc))
-            await repo.mark_email_verified(verification)
-            account = (await repo.user(verification.user_id)).account()
+        async with self._uow() as uow:
+            verification = await uow.accounts.email_verification_for_update(domain.secret_token_digest(token))
+            domain.check_verification(
+                found=verification is not None,
+                used=verification is not None and verification.used_at is not None,
+                expired=verification is not None and verification.expires_at <= self._now())
+            assert verification is not None  # refused above otherwise
+            await uow.accounts.mark_email_verified(verification)
+            account = await self._existing(uow.accounts, verification.user_id)
         log.info("email verified", extra={"account_id": account.id})
         return account
 
     async def resend_verification(self, caller: Caller) -> None:
         token = domain.new_secret_token()
         async with self._limiters.verification_mails.attempt(account=caller.user_id) as attempt:
-            async with self._db.unit_of_work() as session:
-                repo = AuthRepository(session)
-                user = await repo.user(uuid.UUID(caller.user_id))
-                if user is None:
-                    raise NotFound(NOT_FOUND, "no account has this id", user_id=caller.user_id)
-                domain.resend_allowed(user.account())
-                await self._add_verification(repo, user.id, token)
+            async with self._uow() as uow:
+                account = await uow.accounts.account(uuid.UUID(caller.user_id))
+                if account is None:
+                    raise _no_account(caller.user_id)
+                domain.resend_allowed(account)
+                await self._add_verification(uow.accounts, uuid.UUID(account.id), token)
             attempt.counts = True
-        self._send_verification(user.account(), token)
+        self._mail.send(account, token)
 
     async def refresh(self, refresh_token: str) -> Session:
         validation.text("refresh_token", refresh_token, max_length=256)
-        async with self._db.unit_of_work() as session:
-            repo = AuthRepository(session)
-            row = await repo.refresh_token_for_update(domain.secret_token_digest(refresh_token))
-            if row is None:
-                verdict = domain.RefreshVerdict.DEAD
-            else:
-                verdict = domain.judge_refresh(used=row.used_at is not None, revoked=row.revoked_at is not None,
-                                               expired=row.expires_at <= datetime.now(timezone.utc))
+        async with self._uow() as uow:
+            stored = await uow.accounts.refresh_token_for_update(domain.secret_token_digest(refresh_token))
+            if stored is None:
+                raise domain.refresh_refused(domain.RefreshVerdict.DEAD)
+            verdict = domain.judge_refresh(used=stored.used_at is not None, revoked=stored.revoked_at is not None,
+                                           expired=stored.expires_at <= self._now())
             if verdict is domain.RefreshVerdict.REUSED:
                 # Committed with this unit of work although the call fails: the revocation must stick.
-                await repo.revoke_family(row.family_id)
-                log.warning("refresh token reused; family revoked", extra={"family_id": str(row.family_id)})
+                await uow.accounts.revoke_family(stored.family_id)
+                log.warning("refresh token reused; family revoked", extra={"family_id": str(stored.family_id)})
             if verdict is domain.RefreshVerdict.ROTATE:
-                user = await repo.user(row.user_id)
-                if user is not None and user.active:
-                    await repo.mark_used(row.id)
-                    return await self._start_session(repo, user.account(), family_id=row.family_id)
+                account = await uow.accounts.account(stored.user_id)
+                if account is not None and account.active:
+                    await uow.accounts.mark_used(stored.id)
+                    return await self._start_session(uow.accounts, account, family_id=stored.family_id)
                 verdict = domain.RefreshVerdict.DEAD
         raise domain.refresh_refused(verdict)
 
     async def logout(self, caller: Caller, refresh_token: str) -> None:
         validation.text("refresh_token", refresh_token, max_length=256)
-        async with self._db.unit_of_work() as session:
-            repo = AuthRepository(session)
-            row = await repo.refresh_token_for_update(domain.secret_token_digest(refresh_token))
+        async with self._uow() as uow:
+            stored = await uow.accounts.refresh_token_for_update(domain.secret_token_digest(refresh_token))
             # Someone else's token is treated like an unknown one: nothing to learn from the answer.
-            if row is not None and str(row.user_id) == caller.user_id:
-                await repo.revoke_family(row.family_id)
+            if stored is not None and str(stored.user_id) == caller.user_id:
+                await uow.accounts.revoke_family(stored.family_id)
 
     async def account(self, caller: Caller, user_id: str) -> Account:
         if user_id != caller.user_id and not caller.is_admin:
-            raise PermissionDenied("only an admin may read another account", required_role=ADMIN)
+            raise PermissionDenied("only an admin may read another account", required_role=SystemRole.ADMIN)
         found = await self.accounts([validation.uuid_id("user_id", user_id)])
         if not found:
-            raise NotFound(NOT_FOUND, "no account has this id", user_id=user_id)
+            raise _no_account(user_id)
         return found[0]
 
     async def accounts(self, user_ids: list[uuid.UUID]) -> list[Account]:
-        async with self._db.unit_of_work() as session:
-            return [row.account() for row in await AuthRepository(session).users(user_ids)]
+        async with self._uow() as uow:
+            return await uow.accounts.accounts(user_ids)
 
     async def accounts_by_email(self, emails: list[str]) -> list[Account]:
-        async with self._db.unit_of_work() as session:
-            rows = await AuthRepository(session).users_by_email([domain.email_key(e) for e in emails])
-            return [row.account() for row in rows]
+        async with self._uow() as uow:
+            return await uow.accounts.accounts_by_email([domain.email_key(e) for e in emails])
 
     async def list_accounts(self, page_size: int, page_token: str, contains: str) -> tuple[list[Account], str]:
         limit = validation.page_size(page_size)
         position = paging.decode(page_token)
         contains = validation.text("filter", contains, max_length=254, required=False)
-        async with self._db.unit_of_work() as session:
-            rows = await AuthRepository(session).list_users(position.get("after"), limit + 1, contains)
-        accounts = [row.account() for row in rows[:limit]]
-        next_token = paging.encode({"after": accounts[-1].email.lower()}) if len(rows) > limit else ""
+        async with self._uow() as uow:
+            found = await uow.accounts.list_accounts(position.get("after"), limit + 1, contains)
+        accounts = found[:limit]
+        next_token = paging.encode({"after": accounts[-1].email.lower()}) if len(found) > limit else ""
         return accounts, next_token
 
-    async def change_role(self, actor: Caller, user_id: str, role: str, granting: bool) -> Account:
+    async def change_role(self, actor: Caller, user_id: str, role: SystemRole, granting: bool) -> Account:
         target = validation.uuid_id("user_id", user_id)
         domain.role_change_allowed(actor.user_id, str(target), role, granting)
-        async with self._db.unit_of_work() as session:
-            repo = AuthRepository(session)
-            if await repo.user(target) is None:
-                raise NotFound(NOT_FOUND, "no account has this id", user_id=user_id)
+        async with self._uow() as uow:
+            if await uow.accounts.account(target) is None:
+                raise _no_account(user_id)
             if granting:
-                await repo.grant_role(target, role, uuid.UUID(actor.user_id))
+                await uow.accounts.grant_role(target, role, uuid.UUID(actor.user_id))
             else:
-                await repo.revoke_role(target, role)
-            session.expunge_all()
-            account = (await repo.user(target)).account()
+                await uow.accounts.revoke_role(target, role)
+            account = await self._existing(uow.accounts, target)
         log.info("system role changed", extra={"account_id": user_id, "role": role, "granted": granting})
         return account
 
@@ -211,16 +226,14 @@ class AuthHandlers:
         target = validation.uuid_id("user_id", user_id)
         if not active:
             domain.deactivation_allowed(actor.user_id, str(target))
-        async with self._db.unit_of_work() as session:
-            repo = AuthRepository(session)
-            if await repo.user(target) is None:
-                raise NotFound(NOT_FOUND, "no account has this id", user_id=user_id)
-            await repo.set_active(target, active)
+        async with self._uow() as uow:
+            if await uow.accounts.account(target) is None:
+                raise _no_account(user_id)
+            await uow.accounts.set_active(target, active)
             if not active:
                 # No refresh works any more; access tokens already issued die at expiry.
-                await repo.revoke_refresh_tokens(target)
-            session.expunge_all()
-            account = (await repo.user(target)).account()
+                await uow.accounts.revoke_refresh_tokens(target)
+            account = await self._existing(uow.accounts, target)
         log.info("account activity changed", extra={"account_id": user_id, "active": active})
         return account
 
@@ -230,32 +243,35 @@ class AuthHandlers:
         FirstAdminRefused."""
         new = domain.registration(email, password, "Administrator")
         password_hash = await self._passwords.hash(new.password)
-        async with self._db.unit_of_work() as session:
-            repo = AuthRepository(session)
+        async with self._uow() as uow:
             # The operator configured this address: it counts as proved.
-            admin_id = await repo.add_user(new.email, password_hash, new.full_name, email_verified=True)
+            admin_id = await uow.accounts.add_account(new.email, password_hash, new.full_name, email_verified=True)
             if admin_id is None:
-                existing = (await repo.user_by_email(domain.email_key(new.email))).account()
+                taken_by = await uow.accounts.credentials_by_email(domain.email_key(new.email))
+                assert taken_by is not None  # the email is taken: add_account said so
+                existing = taken_by.account
                 domain.check_first_admin(existing)
                 log.info("first admin exists", extra={"account_id": existing.id})
                 return
-            await repo.grant_role(admin_id, ADMIN, None)
+            await uow.accounts.grant_role(admin_id, SystemRole.ADMIN, None)
         log.info("first admin created", extra={"account_id": str(admin_id)})
 
-    async def _start_session(self, repo: AuthRepository, account: Account, family_id: uuid.UUID) -> Session:
+    @staticmethod
+    async def _existing(accounts: Accounts, user_id: uuid.UUID) -> Account:
+        """An account this unit of work has just seen or made."""
+        account = await accounts.account(user_id)
+        assert account is not None, user_id
+        return account
+
+    async def _start_session(self, accounts: Accounts, account: Account, family_id: uuid.UUID) -> Session:
         refresh_token = domain.new_secret_token()
-        refresh_expires = datetime.now(timezone.utc) + self._refresh_ttl
-        await repo.add_refresh_token(family_id, uuid.UUID(account.id), domain.secret_token_digest(refresh_token),
-                                     refresh_expires)
+        refresh_expires = self._now() + self._refresh_ttl
+        await accounts.add_refresh_token(family_id, uuid.UUID(account.id), domain.secret_token_digest(refresh_token),
+                                         refresh_expires)
         access_token, access_expires = self._issuer.issue(account)
-        return Session(access_token, datetime.fromtimestamp(access_expires, timezone.utc), refresh_token,
+        return Session(access_token, datetime.fromtimestamp(access_expires, UTC), refresh_token,
                        refresh_expires, account)
 
-    async def _add_verification(self, repo: AuthRepository, user_id: uuid.UUID, token: str) -> None:
-        await repo.add_email_verification(user_id, domain.secret_token_digest(token),
-                                          datetime.now(timezone.utc) + self._verification_ttl)
-
-    def _send_verification(self, account: Account, token: str) -> None:
-        # Mail is not sent yet (a later issue): the link goes to the log, where `make dev` shows it.
-        log.info(domain.VERIFICATION_LINK_MESSAGE, extra={"account_id": account.id, "email": account.email,
-                                                   "link": domain.verification_link(self._public_url, token)})
+    async def _add_verification(self, accounts: Accounts, user_id: uuid.UUID, token: str) -> None:
+        await accounts.add_email_verification(user_id, domain.secret_token_digest(token),
+                                              self._now() + self._verification_ttl)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 from coins.v1 import auth_service_pb2_grpc as rpc
+
 from services.auth import domain
+from services.auth.adapters import LoggedVerificationMail
 from services.auth.credentials import AccessTokenIssuer, Passwords
 from services.auth.handlers import AuthHandlers, Limiters
-from services.auth.repository import REQUESTS
+from services.auth.repository import SqlUnitOfWork
 from services.auth.servicer import AuthInternalServicer, AuthServicer
-from services.common.idempotency import Requests
 from services.common.ratelimit import FixedWindowLimiter
 from services.common.server import Mounted, Runtime
 
@@ -34,14 +35,13 @@ async def build(runtime: Runtime) -> Mounted:
                                               refusal="too many verification emails asked for"),
     )
     handlers = AuthHandlers(
-        runtime.database,
-        Requests(REQUESTS),
+        lambda: SqlUnitOfWork(runtime.database),
         AccessTokenIssuer.from_file(settings.jwt_private_key_file, settings.access_token_ttl_s),
         passwords,
         limiters,
+        LoggedVerificationMail(settings.public_url),
         refresh_ttl_s=settings.refresh_token_ttl_s,
         verification_ttl_s=settings.email_verification_ttl_s,
-        public_url=settings.public_url,
     )
     if settings.admin_email and settings.admin_password:
         try:

@@ -1,19 +1,35 @@
-"""The auth service's tables (schema "auth") and every query it makes."""
+"""The auth service's tables (schema "auth"), every query it makes, and its unit of work: the PostgreSQL adapters
+of services/auth/ports.py."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import datetime
+from types import TracebackType
+from typing import Self
 
 from sqlalchemy import (
-    DateTime, ForeignKey, Index, LargeBinary, MetaData, String, delete, func, or_, select, update,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    delete,
+    func,
+    or_,
+    select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, selectinload
 
-from services.auth.domain import Account
-from services.common.idempotency import requests_table
+from services.auth.domain import Account, Credentials, EmailVerification, RefreshToken
+from services.common.concepts import SystemRole
+from services.common.db import Database
+from services.common.idempotency import Requests, requests_table
 
 
 class AuthBase(DeclarativeBase):
@@ -30,11 +46,11 @@ class UserRow(AuthBase):
     active: Mapped[bool] = mapped_column(default=True)
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    roles: Mapped[list["RoleRow"]] = relationship(lazy="raise", order_by="RoleRow.role")
+    roles: Mapped[list[RoleRow]] = relationship(lazy="raise", order_by="RoleRow.role")
 
     def account(self) -> Account:
-        return Account(str(self.id), self.email, self.full_name, tuple(r.role for r in self.roles), self.active,
-                       self.email_verified_at is not None, self.created_at)
+        return Account(str(self.id), self.email, self.full_name, tuple(SystemRole(r.role) for r in self.roles),
+                       self.active, self.email_verified_at is not None, self.created_at)
 
 
 Index("ux_users_email_lower", func.lower(UserRow.email), unique=True)
@@ -79,37 +95,46 @@ REQUESTS = requests_table(AuthBase.metadata)
 
 
 class AuthRepository:
+    """services/auth/ports.py's Accounts in one session."""
+
     def __init__(self, session: AsyncSession):
         self.session = session
 
     def _users(self):
-        return select(UserRow).options(selectinload(UserRow.roles))
+        # populate_existing: a role granted earlier in this session shows in the account read after it.
+        return select(UserRow).options(selectinload(UserRow.roles)).execution_options(populate_existing=True)
 
-    async def user(self, user_id: uuid.UUID) -> UserRow | None:
+    async def _user(self, user_id: uuid.UUID) -> UserRow | None:
         return (await self.session.execute(self._users().where(UserRow.id == user_id))).scalar_one_or_none()
 
-    async def user_by_email(self, email_key: str) -> UserRow | None:
+    async def account(self, user_id: uuid.UUID) -> Account | None:
+        user = await self._user(user_id)
+        return user.account() if user else None
+
+    async def credentials_by_email(self, email_key: str) -> Credentials | None:
         query = self._users().where(func.lower(UserRow.email) == email_key)
-        return (await self.session.execute(query)).scalar_one_or_none()
+        user = (await self.session.execute(query)).scalar_one_or_none()
+        return Credentials(user.account(), user.password_hash) if user else None
 
-    async def users(self, ids: list[uuid.UUID]) -> list[UserRow]:
-        return list((await self.session.execute(self._users().where(UserRow.id.in_(ids)))).scalars())
+    async def accounts(self, ids: list[uuid.UUID]) -> list[Account]:
+        return [row.account() for row in (await self.session.execute(self._users().where(UserRow.id.in_(ids))))
+                .scalars()]
 
-    async def users_by_email(self, email_keys: list[str]) -> list[UserRow]:
+    async def accounts_by_email(self, email_keys: list[str]) -> list[Account]:
         query = self._users().where(func.lower(UserRow.email).in_(email_keys))
-        return list((await self.session.execute(query)).scalars())
+        return [row.account() for row in (await self.session.execute(query)).scalars()]
 
-    async def list_users(self, after_email: str | None, limit: int, contains: str) -> list[UserRow]:
+    async def list_accounts(self, after_email: str | None, limit: int, contains: str) -> list[Account]:
         query = self._users().order_by(func.lower(UserRow.email)).limit(limit)
         if after_email is not None:
             query = query.where(func.lower(UserRow.email) > after_email)
         if contains:
             pattern = "%" + contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             query = query.where(or_(UserRow.email.ilike(pattern), UserRow.full_name.ilike(pattern)))
-        return list((await self.session.execute(query)).scalars())
+        return [row.account() for row in (await self.session.execute(query)).scalars()]
 
-    async def add_user(self, email: str, password_hash: str, full_name: str,
-                       email_verified: bool = False) -> uuid.UUID | None:
+    async def add_account(self, email: str, password_hash: str, full_name: str,
+                          email_verified: bool = False) -> uuid.UUID | None:
         """The new user's id, or None when the email is taken (checked by the unique index, race-free)."""
         statement = (insert(UserRow).values(id=uuid.uuid4(), email=email, password_hash=password_hash,
                                             full_name=full_name,
@@ -130,12 +155,13 @@ class AuthRepository:
         await self.session.execute(insert(EmailVerificationRow).values(token_digest=digest, user_id=user_id,
                                                                        expires_at=expires_at))
 
-    async def email_verification_for_update(self, digest: bytes) -> EmailVerificationRow | None:
+    async def email_verification_for_update(self, digest: bytes) -> EmailVerification | None:
         """Locks the row: of two uses racing with one token, the second sees it used."""
         query = select(EmailVerificationRow).where(EmailVerificationRow.token_digest == digest).with_for_update()
-        return (await self.session.execute(query)).scalar_one_or_none()
+        row = (await self.session.execute(query)).scalar_one_or_none()
+        return EmailVerification(row.token_digest, row.user_id, row.expires_at, row.used_at) if row else None
 
-    async def mark_email_verified(self, verification: EmailVerificationRow) -> None:
+    async def mark_email_verified(self, verification: EmailVerification) -> None:
         await self.session.execute(update(EmailVerificationRow)
                                    .where(EmailVerificationRow.token_digest == verification.token_digest)
                                    .values(used_at=func.now()))
@@ -143,23 +169,25 @@ class AuthRepository:
                                                          UserRow.email_verified_at.is_(None))
                                    .values(email_verified_at=func.now()))
 
-    async def grant_role(self, user_id: uuid.UUID, role: str, granted_by: uuid.UUID | None) -> None:
+    async def grant_role(self, user_id: uuid.UUID, role: SystemRole, granted_by: uuid.UUID | None) -> None:
         await self.session.execute(insert(RoleRow).values(user_id=user_id, role=role, granted_by=granted_by)
                                    .on_conflict_do_nothing())
 
-    async def revoke_role(self, user_id: uuid.UUID, role: str) -> None:
+    async def revoke_role(self, user_id: uuid.UUID, role: SystemRole) -> None:
         await self.session.execute(delete(RoleRow).where(RoleRow.user_id == user_id, RoleRow.role == role))
 
     async def add_refresh_token(self, family_id: uuid.UUID, user_id: uuid.UUID, digest: bytes,
                                 expires_at: datetime) -> None:
-        self.session.add(RefreshTokenRow(family_id=family_id, user_id=user_id, token_digest=digest,
-                                         expires_at=expires_at))
-        await self.session.flush()
+        await self.session.execute(insert(RefreshTokenRow).values(id=uuid.uuid4(), family_id=family_id,
+                                                                  user_id=user_id, token_digest=digest,
+                                                                  expires_at=expires_at))
 
-    async def refresh_token_for_update(self, digest: bytes) -> RefreshTokenRow | None:
+    async def refresh_token_for_update(self, digest: bytes) -> RefreshToken | None:
         """Locks the row: of two refreshes racing with one token, the second sees it used."""
         query = select(RefreshTokenRow).where(RefreshTokenRow.token_digest == digest).with_for_update()
-        return (await self.session.execute(query)).scalar_one_or_none()
+        row = (await self.session.execute(query)).scalar_one_or_none()
+        return (RefreshToken(row.id, row.family_id, row.user_id, row.expires_at, row.used_at, row.revoked_at)
+                if row else None)
 
     async def mark_used(self, token_id: uuid.UUID) -> None:
         await self.session.execute(update(RefreshTokenRow).where(RefreshTokenRow.id == token_id)
@@ -175,3 +203,38 @@ class AuthRepository:
         await self.session.execute(update(RefreshTokenRow)
                                    .where(RefreshTokenRow.family_id == family_id, RefreshTokenRow.revoked_at.is_(None))
                                    .values(revoked_at=func.now()))
+
+
+class SessionAnswers:
+    """services/auth/ports.py's StoredAnswers: the shared request store, in the unit of work's session."""
+
+    def __init__(self, requests: Requests, session: AsyncSession):
+        self._requests = requests
+        self._session = session
+
+    async def replay(self) -> dict | None:
+        return await self._requests.replay(self._session)
+
+    async def remember(self, answer: dict) -> None:
+        await self._requests.remember(self._session, answer)
+
+
+class SqlUnitOfWork:
+    """One transaction of the auth schema: commits when the block ends normally, rolls back otherwise."""
+
+    accounts: AuthRepository
+    answers: SessionAnswers
+
+    def __init__(self, database: Database):
+        self._database = database
+        self._transaction = contextlib.AsyncExitStack()
+
+    async def __aenter__(self) -> Self:
+        session = await self._transaction.enter_async_context(self._database.unit_of_work())
+        self.accounts = AuthRepository(session)
+        self.answers = SessionAnswers(Requests(REQUESTS), session)
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        trace: TracebackType | None) -> None:
+        await self._transaction.__aexit__(kind, error, trace)

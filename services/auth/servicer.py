@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from coins.v1 import auth_service_pb2 as pb
+from coins.v1 import auth_service_pb2_grpc as rpc
+from coins.v1 import resources_pb2
 from google.protobuf import empty_pb2
 
-from coins.v1 import auth_service_pb2 as pb, auth_service_pb2_grpc as rpc, resources_pb2
 from services.auth.domain import Account
 from services.auth.handlers import AuthHandlers, Session
 from services.common import validation
+from services.common.context import caller, require_admin
 from services.common.convert import timestamp
-from services.common.context import ADMIN, SPONSOR, caller, require_admin
+from services.common.proto_enums import SYSTEM_ROLE
 
-ROLE_NAMES = {resources_pb2.SYSTEM_ROLE_ADMIN: ADMIN, resources_pb2.SYSTEM_ROLE_SPONSOR: SPONSOR}
-ROLE_VALUES = {name: value for value, name in ROLE_NAMES.items()}
 MAX_BATCH = 500
 
 
 def user_message(account: Account) -> resources_pb2.User:
     return resources_pb2.User(id=account.id, email=account.email, full_name=account.full_name,
-                              roles=[ROLE_VALUES[r] for r in account.roles], active=account.active,
+                              roles=[SYSTEM_ROLE.to_proto(r) for r in account.roles], active=account.active,
                               email_verified=account.email_verified, create_time=timestamp(account.created_at))
 
 
@@ -47,11 +48,6 @@ def peer_host(peer: str) -> str:
     if kind not in ("ipv4", "ipv6"):
         return peer or "unknown"
     return address.rsplit(":", 1)[0].strip("[]")
-
-
-def role_name(value: int) -> str:
-    validation.enum_value("role", value, set(ROLE_NAMES))
-    return ROLE_NAMES[value]
 
 
 class AuthServicer(rpc.AuthServiceServicer):
@@ -102,11 +98,11 @@ class AuthServicer(rpc.AuthServiceServicer):
 
     async def GrantRole(self, request: pb.GrantRoleRequest, context) -> resources_pb2.User:
         return user_message(await self._handlers.change_role(require_admin(), request.user_id,
-                                                             role_name(request.role), granting=True))
+                                                             SYSTEM_ROLE.from_proto("role", request.role), granting=True))
 
     async def RevokeRole(self, request: pb.RevokeRoleRequest, context) -> resources_pb2.User:
         return user_message(await self._handlers.change_role(require_admin(), request.user_id,
-                                                             role_name(request.role), granting=False))
+                                                             SYSTEM_ROLE.from_proto("role", request.role), granting=False))
 
     async def DeactivateUser(self, request: pb.DeactivateUserRequest, context) -> resources_pb2.User:
         return user_message(await self._handlers.set_active(require_admin(), request.user_id, active=False))

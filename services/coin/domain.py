@@ -1,19 +1,48 @@
-"""Coin rules that sit outside the ledger functions: input checks, who may read what, and the meaning of each
-refusal the ledger raises. The moves themselves are the SQL functions of migrations/versions (one transaction,
-one round trip each); the invariants are CHECK constraints there too. No I/O here."""
+"""Coin rules that sit outside the ledger functions: input checks, who may read what, the meaning of each refusal
+the ledger raises, and the values the ledger answers with. The moves themselves are the ledger's SQL functions
+(migrations/; one transaction, one round trip each); the invariants are CHECK constraints there too. No I/O here."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import NamedTuple
 
 from services.common import errors, validation
+from services.common.concepts import CampaignRole, LedgerEntryKind
 from services.common.context import Caller
 from services.common.errors import (
-    DomainError, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied,
+    DomainError,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
 )
 
 MAX_AMOUNT = 1_000_000_000
-MANAGER = "manager"
+
+
+class LedgerOperation(StrEnum):
+    """The ledger's functions, one per move."""
+
+    ALLOCATE = "allocate"
+    WITHDRAW = "withdraw"
+    REALLOCATE = "reallocate"
+    GRANT = "grant"
+    OPEN_IDEA = "open_idea"
+    CLOSE_IDEA = "close_idea"
+    EXPIRE = "expire"
+    ARCHIVE = "archive"
+    OPEN_CAMPAIGN = "open_campaign"
+    CLOSE_ACCOUNT = "close_account"
+
+
+class IdeaOutcome(StrEnum):
+    """How the coins on a decided idea end: spent on it, or back to (or lost by) its backers."""
+
+    EXPEND = "expend"
+    RECYCLE = "recycle"
 
 
 @dataclass(frozen=True)
@@ -28,15 +57,136 @@ class Balance:
     burned: int = 0
 
 
+@dataclass(frozen=True)
+class Allocation:
+    """One member's coins on one idea."""
+
+    campaign_id: str
+    idea_id: str
+    user_id: str
+    amount: int
+    expended: bool = False
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MemberMove:
+    """What an allocation or a withdrawal left: the member's balance and its coins on the idea."""
+
+    balance: Balance
+    allocation: Allocation
+
+
+@dataclass(frozen=True)
+class Reallocation:
+    balance: Balance
+    from_allocation: Allocation
+    to_allocation: Allocation
+
+
+@dataclass(frozen=True)
+class IdeaClosed:
+    kind: LedgerEntryKind  # expend, recycle, burn, or expire (the campaign ended first)
+    total: int
+    backers: int
+    reward_revoked: int
+
+
+@dataclass(frozen=True)
+class CoinsExpired:
+    expired: int
+    members: int
+
+
+@dataclass(frozen=True)
+class CoinPolicy:
+    """A campaign's coin rules, frozen when it activates."""
+
+    initial_allocation: int
+    idea_submission_reward: int
+    allow_reallocation: bool
+    allow_recycling: bool
+    max_per_idea: int
+    max_rewarded_ideas: int
+
+
+@dataclass(frozen=True)
+class LedgerIdea:
+    """An idea the ledger knows: opened for coins once it competed."""
+
+    campaign_id: str
+    expended: bool
+
+
+@dataclass(frozen=True)
+class IdeaCoins:
+    idea_id: str
+    campaign_id: str
+    expended: bool
+    backers: list[Allocation]
+
+    @property
+    def total(self) -> int:
+        return sum(backer.amount for backer in self.backers)
+
+
+@dataclass(frozen=True)
+class IdeaStanding:
+    idea_id: str
+    coins: int
+    backers: int
+
+
+class Standing(NamedTuple):
+    final: bool  # the vote ended: the coins are the result
+    completed_at: datetime | None
+    ideas: list[IdeaStanding]
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    id: int
+    campaign_id: str
+    user_id: str
+    kind: LedgerEntryKind
+    amount: int
+    idea_id: str | None
+    from_idea_id: str | None
+    actor_id: str | None
+    request_id: str  # as the ledger stores it (see client_request_id)
+    created_at: datetime
+
+
+class LedgerCheck(NamedTuple):
+    """Every balance and idea allocation recomputed from the ledger alone."""
+
+    balances_checked: int
+    mismatches: list[tuple[Balance, Balance]]  # (stored, rebuilt from the ledger)
+    ideas_checked: int
+    idea_mismatches: list[str]
+
+
+@dataclass(frozen=True)
+class Access:
+    """How one user stands in a campaign: its role when it joined, and whether it sponsors the campaign."""
+
+    role: CampaignRole | None
+    sponsor: bool
+
+
 def amount(value: int) -> int:
     if not 0 < value <= MAX_AMOUNT:
         raise InvalidArgument("amount", f"amount must be between 1 and {MAX_AMOUNT}")
     return value
 
 
+def missing_request_id() -> InvalidArgument:
+    return InvalidArgument("request_id", "request_id is required: a UUID the client keeps for retries")
+
+
 def request_id(value: str) -> str:
     if not value:
-        raise InvalidArgument("request_id", "request_id is required: a UUID the client keeps for retries")
+        raise missing_request_id()
     return validation.text("request_id", value, max_length=64)
 
 
@@ -46,12 +196,12 @@ def client_request_id(stored: str) -> str:
     return stored.split(":", 1)[-1].rsplit("|", 1)[-1]
 
 
-def may_read_other_ledgers(caller: Caller, role: str | None) -> bool:
-    return caller.is_admin or role == MANAGER
+def may_read_other_ledgers(caller: Caller, access: Access) -> bool:
+    return caller.is_admin or access.role == CampaignRole.MANAGER
 
 
-def may_read_idea_coins(caller: Caller, role: str | None, sponsor: bool) -> bool:
-    return caller.is_admin or role is not None or (sponsor and caller.is_sponsor)
+def may_read_idea_coins(caller: Caller, access: Access) -> bool:
+    return caller.is_admin or access.role is not None or (access.sponsor and caller.is_sponsor)
 
 
 # What each refusal raised by a ledger function means to a client.
@@ -61,16 +211,16 @@ _REFUSALS = {
     errors.IDEA_ALREADY_ACCEPTED: FailedPrecondition,
     errors.INSUFFICIENT_COINS: FailedPrecondition,
     errors.COINS_ALREADY_EXPENDED: FailedPrecondition,
-    "MAX_PER_IDEA": FailedPrecondition,
-    "NOT_ENOUGH_ON_IDEA": FailedPrecondition,
-    "REALLOCATION_DISABLED": FailedPrecondition,
+    errors.MAX_PER_IDEA: FailedPrecondition,
+    errors.NOT_ENOUGH_ON_IDEA: FailedPrecondition,
+    errors.REALLOCATION_DISABLED: FailedPrecondition,
 }
 
 
 def refusal(reason: str, message: str, hint: str | None) -> DomainError:
     if reason == errors.IDEA_NOT_FOUND:
         return NotFound(reason, message)
-    if reason == "NOT_A_MEMBER":
+    if reason == errors.NOT_A_MEMBER:
         return PermissionDenied(message)
     if reason == errors.REQUEST_ID_REUSED:
         return InvalidArgument("request_id", message, reason=reason)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from coins.v1 import campaign_service_pb2_grpc as campaign_rpc, coin_service_pb2_grpc as rpc
+from coins.v1 import campaign_service_pb2_grpc as campaign_rpc
+from coins.v1 import coin_service_pb2_grpc as rpc
+
+from services.coin.adapters import CampaignServiceAccess
 from services.coin.handlers import CoinHandlers
 from services.coin.repository import CoinLedger
 from services.coin.servicer import CoinInternalServicer, CoinServicer
@@ -11,7 +14,8 @@ from services.common.server import Mounted, Runtime
 
 async def build(runtime: Runtime) -> Mounted:
     ledger = await CoinLedger.connect(runtime.settings.database_url, runtime.settings.db_pool_size)
-    handlers = CoinHandlers(ledger, campaign_rpc.CampaignInternalServiceStub(runtime.clients.channel("campaign")))
+    campaigns = CampaignServiceAccess(campaign_rpc.CampaignInternalServiceStub(runtime.clients.channel("campaign")))
+    handlers = CoinHandlers(ledger, campaigns)
     return Mounted(
         [(CoinServicer(handlers), rpc.add_CoinServiceServicer_to_server),
          (CoinInternalServicer(handlers), rpc.add_CoinInternalServiceServicer_to_server)],

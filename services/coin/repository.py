@@ -1,5 +1,6 @@
-"""The coin service's data access: the ledger functions (migrations/versions/0001_ledger.py) called in one round
-trip each over an asyncpg pool, and the read queries. Every SQL string of the service is in this file."""
+"""The coin service's data access (services/coin/ports.py's CoinLedger): the ledger functions (migrations/sql/) called
+in one round trip each over an asyncpg pool, and the read queries. Every SQL string of the service is in this
+file."""
 
 from __future__ import annotations
 
@@ -10,37 +11,38 @@ import uuid
 from typing import Any
 
 import asyncpg
-import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase
 
 from services.coin import domain
-from services.coin.domain import Balance
+from services.coin.domain import (
+    Allocation,
+    Balance,
+    IdeaStanding,
+    LedgerCheck,
+    LedgerEntry,
+    LedgerIdea,
+    LedgerOperation,
+    Standing,
+)
+from services.common.concepts import CampaignStatus, LedgerEntryKind
 from services.common.errors import Aborted, Unavailable
 
 log = logging.getLogger("coins.coin")
-
-
-class CoinBase(DeclarativeBase):
-    """The ledger's tables are created by plain SQL in migrations/; this metadata only serves Alembic's env."""
-
-    metadata = sa.MetaData(schema="coin")
-
 
 RETRYABLE = {"40001", "40P01"}  # serialization failure, deadlock
 ATTEMPTS = 3
 STATEMENT_TIMEOUT_MS = 5000
 
 _FUNCTIONS = {
-    "allocate": "SELECT coin.allocate($1, $2, $3, $4, $5)",
-    "withdraw": "SELECT coin.withdraw($1, $2, $3, $4, $5)",
-    "reallocate": "SELECT coin.reallocate($1, $2, $3, $4, $5, $6)",
-    "grant": "SELECT coin.grant_initial($1, $2, $3)",
-    "open": "SELECT coin.open_idea($1, $2, $3, $4)",
-    "close": "SELECT coin.close_idea($1, $2, $3, $4)",
-    "expire": "SELECT coin.expire_campaign($1, $2)",
-    "archive": "SELECT coin.archive_campaign($1, $2)",
-    "open_campaign": "SELECT coin.open_campaign($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    "close_account": "SELECT coin.close_account($1, $2, $3)",
+    LedgerOperation.ALLOCATE: "SELECT coin.allocate($1, $2, $3, $4, $5)",
+    LedgerOperation.WITHDRAW: "SELECT coin.withdraw($1, $2, $3, $4, $5)",
+    LedgerOperation.REALLOCATE: "SELECT coin.reallocate($1, $2, $3, $4, $5, $6)",
+    LedgerOperation.GRANT: "SELECT coin.grant_initial($1, $2, $3)",
+    LedgerOperation.OPEN_IDEA: "SELECT coin.open_idea($1, $2, $3, $4)",
+    LedgerOperation.CLOSE_IDEA: "SELECT coin.close_idea($1, $2, $3, $4)",
+    LedgerOperation.EXPIRE: "SELECT coin.expire_campaign($1, $2)",
+    LedgerOperation.ARCHIVE: "SELECT coin.archive_campaign($1, $2)",
+    LedgerOperation.OPEN_CAMPAIGN: "SELECT coin.open_campaign($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    LedgerOperation.CLOSE_ACCOUNT: "SELECT coin.close_account($1, $2, $3)",
 }
 
 BALANCE_COLUMNS = "campaign_id, user_id, granted, available, allocated, expended, expired, burned"
@@ -118,12 +120,20 @@ def balance_of(row: Any) -> Balance:
                    row["expended"], row["expired"], row["burned"])
 
 
+def allocation_of(row: Any) -> Allocation:
+    return Allocation(row["campaign_id"], row["idea_id"], row["user_id"], row["amount"], row["expended"],
+                      row["updated_at"])
+
+
+ALLOCATION_COLUMNS = "campaign_id, idea_id::text, user_id::text, amount, expended, updated_at"
+
+
 class CoinLedger:
     def __init__(self, pool: asyncpg.Pool):
         self._pool = pool
 
     @classmethod
-    async def connect(cls, database_url: str, size: int) -> "CoinLedger":
+    async def connect(cls, database_url: str, size: int) -> CoinLedger:
         pool = await asyncpg.create_pool(_dsn(database_url), min_size=1, max_size=size, init=_init_connection,
                                          server_settings={"application_name": "coins-coin",
                                                           "statement_timeout": str(STATEMENT_TIMEOUT_MS)})
@@ -132,14 +142,14 @@ class CoinLedger:
     async def close(self) -> None:
         await self._pool.close()
 
-    async def move(self, operation: str, *args) -> dict:
+    async def move(self, operation: LedgerOperation, request_key: str, *args: object) -> dict[str, Any]:
         """Runs one ledger function: its own transaction, one round trip. Contention is retried here, then
         reported as ABORTED; a lost database as UNAVAILABLE. Both are safe to retry with the same request_id: if
         the first attempt committed before the connection broke, the retry replays its answer."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 async with self._pool.acquire() as connection:
-                    return await connection.fetchval(_FUNCTIONS[operation], *args)
+                    return await connection.fetchval(_FUNCTIONS[operation], request_key, *args)
             except asyncpg.RaiseError as refused:
                 raise domain.refusal(refused.args[0] if refused.args else str(refused),
                                      refused.detail or str(refused), refused.hint) from None
@@ -166,47 +176,27 @@ class CoinLedger:
         except CONNECTION_LOST as error:
             raise _unavailable(error) from None
 
-    async def save_active_campaign(self, campaign_id: str, initial_allocation: int, reward: int,
-                                   allow_reallocation: bool, allow_recycling: bool, max_per_idea: int,
-                                   max_rewarded_ideas: int) -> None:
-        """The coin service's copy of an active campaign and its policy (frozen since activation). Only expiry
-        ends it, so a late copy never revives a completed campaign."""
-        await self._fetch(
-            """INSERT INTO coin.campaigns AS c (campaign_id, status, initial_allocation, idea_submission_reward,
-                                                allow_reallocation, allow_recycling, max_per_idea, max_rewarded_ideas)
-               VALUES ($1, 'active', $2, $3, $4, $5, $6, $7)
-               ON CONFLICT (campaign_id) DO UPDATE SET updated_at = now(),
-                   initial_allocation = EXCLUDED.initial_allocation,
-                   idea_submission_reward = EXCLUDED.idea_submission_reward,
-                   allow_reallocation = EXCLUDED.allow_reallocation, allow_recycling = EXCLUDED.allow_recycling,
-                   max_per_idea = EXCLUDED.max_per_idea, max_rewarded_ideas = EXCLUDED.max_rewarded_ideas
-               WHERE c.status = 'active'""",
-            campaign_id, initial_allocation, reward, allow_reallocation, allow_recycling, max_per_idea,
-            max_rewarded_ideas)
-
-    async def campaign_status(self, campaign_id: str) -> str | None:
-        rows = await self._fetch("SELECT status FROM coin.campaigns WHERE campaign_id = $1", campaign_id)
-        return rows[0]["status"] if rows else None
-
     async def balance(self, campaign_id: str, user_id: uuid.UUID) -> Balance:
         rows = await self._fetch(f"SELECT {BALANCE_COLUMNS} FROM coin.accounts WHERE campaign_id = $1 AND user_id = $2",
                                  campaign_id, user_id)
         return balance_of(rows[0]) if rows else Balance(campaign_id, str(user_id))
 
-    async def allocations(self, campaign_id: str, user_id: uuid.UUID, offset: int, limit: int) -> list:
-        return await self._fetch(
-            """SELECT campaign_id, idea_id::text, user_id::text, amount, expended, updated_at FROM coin.allocations
-               WHERE campaign_id = $1 AND user_id = $2 AND amount > 0 ORDER BY updated_at DESC, idea_id
-               OFFSET $3 LIMIT $4""", campaign_id, user_id, offset, limit)
+    async def allocations(self, campaign_id: str, user_id: uuid.UUID, offset: int, limit: int) -> list[Allocation]:
+        rows = await self._fetch(
+            f"""SELECT {ALLOCATION_COLUMNS} FROM coin.allocations
+                WHERE campaign_id = $1 AND user_id = $2 AND amount > 0 ORDER BY updated_at DESC, idea_id
+                OFFSET $3 LIMIT $4""", campaign_id, user_id, offset, limit)
+        return [allocation_of(row) for row in rows]
 
-    async def idea(self, idea_id: uuid.UUID):
+    async def idea(self, idea_id: uuid.UUID) -> LedgerIdea | None:
         rows = await self._fetch("SELECT campaign_id, state FROM coin.ideas WHERE idea_id = $1", idea_id)
-        return rows[0] if rows else None
+        return LedgerIdea(rows[0]["campaign_id"], rows[0]["state"] == "expended") if rows else None
 
-    async def backers(self, idea_id: uuid.UUID) -> list:
-        return await self._fetch(
-            """SELECT campaign_id, idea_id::text, user_id::text, amount, expended, updated_at FROM coin.allocations
-               WHERE idea_id = $1 AND amount > 0 ORDER BY amount DESC, user_id""", idea_id)
+    async def backers(self, idea_id: uuid.UUID) -> list[Allocation]:
+        rows = await self._fetch(
+            f"""SELECT {ALLOCATION_COLUMNS} FROM coin.allocations
+                WHERE idea_id = $1 AND amount > 0 ORDER BY amount DESC, user_id""", idea_id)
+        return [allocation_of(row) for row in rows]
 
     async def idea_totals(self, campaign_id: str, idea_ids: list[uuid.UUID]) -> dict[str, int]:
         """Coins on each idea that has any: the frozen result once the campaign completed, else live."""
@@ -216,23 +206,27 @@ class CoinLedger:
             campaign_id, idea_ids)
         return {row["idea_id"]: row["total"] for row in rows}
 
-    async def standing(self, campaign_id: str) -> tuple[bool, Any, list]:
-        """(final, when the vote ended, each competing or decided idea's coins and backers)."""
+    async def standing(self, campaign_id: str) -> Standing:
+        """Each competing or decided idea's coins and backers; final once the vote ended."""
         campaign = await self._fetch("SELECT status, completed_at FROM coin.campaigns WHERE campaign_id = $1",
                                      campaign_id)
         ideas = await self._fetch("SELECT idea_id::text, coins, backers FROM coin.standing($1)", campaign_id)
-        final = bool(campaign) and campaign[0]["status"] in ("completed", "archived")
-        return final, campaign[0]["completed_at"] if final else None, ideas
+        final = bool(campaign) and campaign[0]["status"] in (CampaignStatus.COMPLETED, CampaignStatus.ARCHIVED)
+        return Standing(final, campaign[0]["completed_at"] if final else None,
+                        [IdeaStanding(row["idea_id"], row["coins"], row["backers"]) for row in ideas])
 
-    async def ledger_entries(self, campaign_id: str, user_id: uuid.UUID, before_id: int | None, limit: int) -> list:
-        return await self._fetch(
+    async def ledger_entries(self, campaign_id: str, user_id: uuid.UUID, before_id: int | None,
+                             limit: int) -> list[LedgerEntry]:
+        rows = await self._fetch(
             """SELECT id, campaign_id, user_id::text, kind, amount, idea_id::text, from_idea_id::text,
                       actor_id::text, request_id, created_at
                FROM coin.ledger WHERE campaign_id = $1 AND user_id = $2 AND ($3::bigint IS NULL OR id < $3)
                ORDER BY id DESC LIMIT $4""", campaign_id, user_id, before_id, limit)
+        return [LedgerEntry(row["id"], row["campaign_id"], row["user_id"], LedgerEntryKind(row["kind"]),
+                            row["amount"], row["idea_id"], row["from_idea_id"], row["actor_id"], row["request_id"],
+                            row["created_at"]) for row in rows]
 
-    async def verify(self, campaign_id: str | None) -> tuple[int, list[tuple[Balance, Balance]], int, list[str]]:
-        """(balances checked, balance mismatches, idea allocations checked, ideas whose allocations differ)."""
+    async def verify(self, campaign_id: str | None) -> LedgerCheck:
         balances = await self._fetch(_VERIFY_BALANCES, campaign_id)
         mismatches = []
         for row in balances:
@@ -243,4 +237,4 @@ class CoinLedger:
                 mismatches.append((stored, rebuilt))
         ideas = await self._fetch(_VERIFY_IDEAS, campaign_id)
         wrong_ideas = sorted({row["idea_id"] for row in ideas if row["stored"] != row["from_ledger"]})
-        return len(balances), mismatches, len(ideas), wrong_ideas
+        return LedgerCheck(len(balances), mismatches, len(ideas), wrong_ideas)

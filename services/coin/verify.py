@@ -18,16 +18,16 @@ from services.common.config import Settings
 async def report(campaign_id: str | None) -> int:
     ledger = await CoinLedger.connect(Settings.from_env("coin").database_url, 2)
     try:
-        checked, mismatches, ideas_checked, wrong_ideas = await ledger.verify(campaign_id)
+        check = await ledger.verify(campaign_id)
     finally:
         await ledger.close()
-    print(f"balances checked: {checked}; allocations checked: {ideas_checked}")
-    for stored, rebuilt in mismatches:
+    print(f"balances checked: {check.balances_checked}; allocations checked: {check.ideas_checked}")
+    for stored, rebuilt in check.mismatches:
         print(f"MISMATCH {stored.campaign_id} {stored.user_id}: stored {stored} != ledger {rebuilt}")
-    for idea_id in wrong_ideas:
+    for idea_id in check.idea_mismatches:
         print(f"MISMATCH idea {idea_id}: its allocations differ from the ledger")
-    if mismatches or wrong_ideas:
-        print(f"{len(mismatches)} balance(s) and {len(wrong_ideas)} idea(s) differ from the ledger")
+    if check.mismatches or check.idea_mismatches:
+        print(f"{len(check.mismatches)} balance(s) and {len(check.idea_mismatches)} idea(s) differ from the ledger")
         return 1
     print("every balance and allocation equals the sum of its ledger entries")
     return 0
