@@ -9,21 +9,28 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from services.common import validation
+from services.common.concepts import CampaignRole, CampaignStatus, CampaignType, InvitationState
 from services.common.context import Caller
 from services.common.errors import (
-    CAMPAIGN_INACTIVE, CAMPAIGN_NOT_FOUND, INVALID_TRANSITION, INVITATION_EXPIRED, INVITATION_NOT_FOUND,
-    INVITATION_REVOKED, INVITATION_USED, POLICY_LOCKED, FailedPrecondition, InvalidArgument, NotFound,
+    CAMPAIGN_INACTIVE,
+    CAMPAIGN_NOT_FOUND,
+    INVALID_TRANSITION,
+    INVITATION_EXPIRED,
+    INVITATION_NOT_FOUND,
+    INVITATION_REVOKED,
+    INVITATION_USED,
+    POLICY_LOCKED,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
     PermissionDenied,
 )
 
-DRAFT, ACTIVE, COMPLETED, ARCHIVED = "draft", "active", "completed", "archived"
-OPEN, MEDIATED, CLOSED = "open", "mediated", "closed"
-MEMBER, MANAGER = "member", "manager"
-PENDING, ACCEPTED, REVOKED, EXPIRED = "pending", "accepted", "revoked", "expired"
 INVITATION_LINK_MESSAGE = "invitation link"  # the log line a person running `make dev` looks for
 INVITATION_TOKEN_BYTES = 32
 INVITATION_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
-NEXT_STATUS = {DRAFT: ACTIVE, ACTIVE: COMPLETED, COMPLETED: ARCHIVED}
+NEXT_STATUS = {CampaignStatus.DRAFT: CampaignStatus.ACTIVE, CampaignStatus.ACTIVE: CampaignStatus.COMPLETED,
+               CampaignStatus.COMPLETED: CampaignStatus.ARCHIVED}
 TITLE_MAX, DESCRIPTION_MAX, URL_MAX, TAG_NAME_MAX = 255, 10_000, 500, 100
 MAX_COINS = 1_000_000_000
 MAX_INVITES = 200
@@ -39,7 +46,7 @@ class CoinPolicy:
     max_per_idea: int = 0
     max_rewarded_ideas: int = 3
 
-    def changed(self, **changes) -> "CoinPolicy":
+    def changed(self, **changes) -> CoinPolicy:
         for name in ("initial_allocation", "idea_submission_reward", "max_per_idea", "max_rewarded_ideas"):
             value = changes.get(name)
             if value is not None and not 0 <= value <= MAX_COINS:
@@ -49,12 +56,12 @@ class CoinPolicy:
 
 @dataclass(frozen=True)
 class Campaign:
-    id: str
-    slug: str
+    campaign_uuid: str  # the internal key (the proto's Campaign.id)
+    campaign_id: str  # the slug every request names
     title: str
     description: str
-    type: str
-    status: str
+    type: CampaignType
+    status: CampaignStatus
     start_time: datetime | None
     end_time: datetime | None
     banner_image_url: str
@@ -68,17 +75,17 @@ class Campaign:
 class Standing:
     """Where one user stands in one campaign."""
 
-    role: str | None = None  # member or manager, once joined
+    role: CampaignRole | None = None  # once joined
     sponsor: bool = False  # listed as sponsor (counts only while the user holds the sponsor role)
 
 
 @dataclass(frozen=True)
 class Member:
-    campaign_slug: str
+    campaign_id: str
     user_id: str
     email: str
     full_name: str
-    role: str
+    role: CampaignRole
     joined_at: datetime
 
 
@@ -93,9 +100,9 @@ class Sponsor:
 class Invitation:
     """A single-use link sent to `email`; whoever signs in and presents it joins with `role`."""
 
-    campaign_slug: str
+    campaign_id: str
     email: str
-    role: str
+    role: CampaignRole
     invited_by: str
     created_at: datetime
     expires_at: datetime
@@ -104,18 +111,18 @@ class Invitation:
     revoked_at: datetime | None = None
     link: str = ""  # only right after it was issued: the token is never stored
 
-    def state(self, now: datetime) -> str:
+    def state(self, now: datetime) -> InvitationState:
         if self.accepted_at:
-            return ACCEPTED
+            return InvitationState.ACCEPTED
         if self.revoked_at:
-            return REVOKED
-        return EXPIRED if self.expires_at <= now else PENDING
+            return InvitationState.REVOKED
+        return InvitationState.EXPIRED if self.expires_at <= now else InvitationState.PENDING
 
 
 @dataclass(frozen=True)
 class Tag:
     id: str
-    campaign_slug: str
+    campaign_id: str
     name: str
     description: str
     color: str
@@ -128,7 +135,7 @@ class CampaignFields:
 
     title: str | None = None
     description: str | None = None
-    type: str | None = None
+    type: CampaignType | None = None
     start_time: datetime | None = None
     end_time: datetime | None = None
     banner_image_url: str | None = None
@@ -147,18 +154,18 @@ def can_view(campaign: Campaign, standing: Standing, caller: Caller) -> bool:
     if caller.is_admin or standing.role or is_sponsor(caller, standing):
         return True
     # Strangers discover open and mediated campaigns once they run; drafts and closed ones stay hidden.
-    return campaign.status != DRAFT and campaign.type in (OPEN, MEDIATED)
+    return campaign.status != CampaignStatus.DRAFT and campaign.type in (CampaignType.OPEN, CampaignType.MEDIATED)
 
 
-def require_view(campaign: Campaign | None, standing: Standing, caller: Caller, slug: str) -> Campaign:
+def require_view(campaign: Campaign | None, standing: Standing, caller: Caller, campaign_id: str) -> Campaign:
     if campaign is None or not can_view(campaign, standing, caller):
         # The same answer for "hidden" and "missing": ids are not to be guessed.
-        raise NotFound(CAMPAIGN_NOT_FOUND, "no campaign with this id", campaign_id=slug)
+        raise NotFound(CAMPAIGN_NOT_FOUND, "no campaign with this id", campaign_id=campaign_id)
     return campaign
 
 
 def can_manage(standing: Standing, caller: Caller) -> bool:
-    return caller.is_admin or standing.role == MANAGER
+    return caller.is_admin or standing.role == CampaignRole.MANAGER
 
 
 def require_manage(standing: Standing, caller: Caller, action: str) -> None:
@@ -172,7 +179,7 @@ def require_admin(caller: Caller, action: str) -> None:
 
 
 def can_read_members(standing: Standing, caller: Caller) -> bool:
-    return can_manage(standing, caller) or is_sponsor(caller, standing) or standing.role == MEMBER
+    return can_manage(standing, caller) or is_sponsor(caller, standing) or standing.role == CampaignRole.MEMBER
 
 
 def can_see_emails(standing: Standing, caller: Caller) -> bool:
@@ -182,38 +189,32 @@ def can_see_emails(standing: Standing, caller: Caller) -> bool:
 
 # ---- lifecycle -----------------------------------------------------------------------------------------------
 
-def next_status(current: str, target: str) -> str:
+def next_status(current: CampaignStatus, target: CampaignStatus) -> CampaignStatus:
     if NEXT_STATUS.get(current) != target:
         raise FailedPrecondition(INVALID_TRANSITION, f"a {current} campaign cannot become {target}",
                                  status=current, target=target)
     return target
 
 
-def due_transition(campaign: Campaign, now: datetime) -> str | None:
+def due_transition(campaign: Campaign, now: datetime) -> CampaignStatus | None:
     """What the scheduler does with a campaign at `now`: activate at start_time, complete at end_time."""
-    if campaign.status == DRAFT and campaign.start_time and campaign.start_time <= now:
-        return ACTIVE
-    if campaign.status == ACTIVE and campaign.end_time and campaign.end_time <= now:
-        return COMPLETED
+    if campaign.status == CampaignStatus.DRAFT and campaign.start_time and campaign.start_time <= now:
+        return CampaignStatus.ACTIVE
+    if campaign.status == CampaignStatus.ACTIVE and campaign.end_time and campaign.end_time <= now:
+        return CampaignStatus.COMPLETED
     return None
-
-
-def require_active(campaign: Campaign, action: str) -> None:
-    if campaign.status != ACTIVE:
-        raise FailedPrecondition(CAMPAIGN_INACTIVE, f"the campaign is {campaign.status}: cannot {action}",
-                                 campaign_id=campaign.slug, status=campaign.status)
 
 
 def require_admitting(campaign: Campaign) -> None:
     """Members join, and invitations are sent and taken up, while the campaign may still gain members."""
-    if campaign.status not in (DRAFT, ACTIVE):
+    if campaign.status not in (CampaignStatus.DRAFT, CampaignStatus.ACTIVE):
         raise FailedPrecondition(CAMPAIGN_INACTIVE, f"the campaign is {campaign.status}: it takes no new members",
-                                 campaign_id=campaign.slug, status=campaign.status)
+                                 campaign_id=campaign.campaign_id, status=campaign.status)
 
 
 def join_allowed(campaign: Campaign) -> None:
-    if campaign.type == CLOSED:
-        raise PermissionDenied("this campaign is invitation only", campaign_id=campaign.slug)
+    if campaign.type == CampaignType.CLOSED:
+        raise PermissionDenied("this campaign is invitation only", campaign_id=campaign.campaign_id)
     require_admitting(campaign)
 
 
@@ -229,10 +230,9 @@ def checked_fields(fields: CampaignFields, *, creating: bool) -> CampaignFields:
         raise InvalidArgument("campaign.type", "campaign.type is required")
     for name in ("banner_image_url", "icon_url"):
         value = getattr(fields, name)
-        if value:
-            if len(value) > URL_MAX or not re.match(r"^https?://[^\s]+$", value):
-                raise InvalidArgument(f"campaign.{name}", f"campaign.{name} must be an http(s) URL of at most "
-                                                          f"{URL_MAX} characters")
+        if value and (len(value) > URL_MAX or not re.match(r"^https?://[^\s]+$", value)):
+            raise InvalidArgument(f"campaign.{name}", f"campaign.{name} must be an http(s) URL of at most "
+                                                      f"{URL_MAX} characters")
     return fields
 
 
@@ -242,9 +242,9 @@ def check_dates(start: datetime | None, end: datetime | None) -> None:
 
 
 def policy_editable(campaign: Campaign) -> None:
-    if campaign.status != DRAFT:
+    if campaign.status != CampaignStatus.DRAFT:
         raise FailedPrecondition(POLICY_LOCKED, "the coin policy changes only while the campaign is a draft",
-                                 campaign_id=campaign.slug, status=campaign.status)
+                                 campaign_id=campaign.campaign_id, status=campaign.status)
 
 
 def tag_name(name: str) -> str:
@@ -259,9 +259,9 @@ def tag_color(color: str) -> str:
 
 # ---- invitations ---------------------------------------------------------------------------------------------
 
-def require_may_invite(standing: Standing, caller: Caller, role: str) -> None:
+def require_may_invite(standing: Standing, caller: Caller, role: CampaignRole) -> None:
     require_manage(standing, caller, "invite members")
-    if role == MANAGER:
+    if role == CampaignRole.MANAGER:
         require_admin(caller, "invite managers")
 
 
@@ -284,26 +284,30 @@ def checked_token(token: str) -> str:
     return token
 
 
+def unknown_invitation() -> NotFound:
+    return NotFound(INVITATION_NOT_FOUND, "no invitation has this link")
+
+
 def require_acceptable(invitation: Invitation | None, now: datetime) -> Invitation:
     """The invitation behind a presented link, if it can still be used. The errors name no campaign: a dead link
     reveals nothing of a closed campaign."""
     if invitation is None:
-        raise NotFound(INVITATION_NOT_FOUND, "no invitation has this link")
+        raise unknown_invitation()
     state = invitation.state(now)
-    if state == ACCEPTED:
+    if state == InvitationState.ACCEPTED:
         raise FailedPrecondition(INVITATION_USED, "this invitation link was already used; ask the campaign's "
                                                   "managers for a new one")
-    if state == REVOKED:
+    if state == InvitationState.REVOKED:
         raise FailedPrecondition(INVITATION_REVOKED, "this invitation was revoked")
-    if state == EXPIRED:
+    if state == InvitationState.EXPIRED:
         raise FailedPrecondition(INVITATION_EXPIRED, "this invitation link has expired; ask the campaign's "
                                                      "managers for a new one", expire_time=invitation.expires_at)
     return invitation
 
 
-def role_on_accepting(current: str | None, invited: str) -> str:
+def role_on_accepting(current: CampaignRole | None, invited: CampaignRole) -> CampaignRole:
     """An invitation never demotes: a manager who takes up a member invitation stays a manager."""
-    return MANAGER if MANAGER in (current, invited) else MEMBER
+    return CampaignRole.MANAGER if CampaignRole.MANAGER in (current, invited) else CampaignRole.MEMBER
 
 
 def invite_emails(emails: list[str]) -> list[str]:

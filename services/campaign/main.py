@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from datetime import timedelta
 
-from coins.v1 import campaign_service_pb2_grpc as rpc, coin_service_pb2_grpc as coin_rpc
-from coins.v1 import idea_service_pb2 as idea_pb, idea_service_pb2_grpc as idea_rpc
-from services.campaign.coins import CoinAccounts
+from coins.v1 import campaign_service_pb2_grpc as rpc
+from coins.v1 import coin_service_pb2_grpc as coin_rpc
+from coins.v1 import idea_service_pb2 as idea_pb
+from coins.v1 import idea_service_pb2_grpc as idea_rpc
+
+from services.campaign.adapters import CoinServiceAccounts, SqlUnitOfWork
 from services.campaign.handlers import REMOVE_TAG, CampaignHandlers
 from services.campaign.repository import OUTBOX, REQUESTS
 from services.campaign.servicer import CampaignInternalServicer, CampaignServicer
@@ -31,11 +35,11 @@ async def build(runtime: Runtime) -> Mounted:
                               timeout=DELIVERY_DEADLINE_S)
 
     outbox = Outbox(runtime.database, OUTBOX, deliver)
-    directory = UserDirectory(runtime.clients)
-    coins = CoinAccounts(coin_rpc.CoinInternalServiceStub(runtime.clients.channel("coin")))
-    handlers = CampaignHandlers(runtime.database, outbox, directory, coins, Requests(REQUESTS),
-                                public_url=runtime.settings.public_url,
-                                invitation_ttl=timedelta(seconds=runtime.settings.invitation_ttl_s))
+    handlers = CampaignHandlers(
+        functools.partial(SqlUnitOfWork, runtime.database, Requests(REQUESTS), outbox),
+        UserDirectory(runtime.clients),
+        CoinServiceAccounts(coin_rpc.CoinInternalServiceStub(runtime.clients.channel("coin"))),
+        public_url=runtime.settings.public_url, invitation_ttl=timedelta(seconds=runtime.settings.invitation_ttl_s))
 
     async def scheduler() -> None:
         """Moves campaigns whose start or end date has passed."""

@@ -2,40 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from coins.v1 import campaign_service_pb2 as pb
+from coins.v1 import campaign_service_pb2_grpc as rpc
+from coins.v1 import resources_pb2 as res
 from google.protobuf import empty_pb2
 
-from coins.v1 import campaign_service_pb2 as pb, campaign_service_pb2_grpc as rpc, resources_pb2 as res
-from services.campaign import domain
 from services.campaign.domain import Campaign, CampaignFields, Invitation, Member, Sponsor, Tag
 from services.campaign.handlers import CampaignHandlers
-from services.common import validation
-from services.common.convert import timestamp
+from services.common.concepts import CampaignRole, CampaignStatus
 from services.common.context import caller, current_call
+from services.common.convert import timestamp
 from services.common.errors import InvalidArgument
+from services.common.proto_enums import CAMPAIGN_ROLE, CAMPAIGN_STATUS, CAMPAIGN_TYPE, INVITATION_STATE
 
-TYPES = {res.CAMPAIGN_TYPE_OPEN: domain.OPEN, res.CAMPAIGN_TYPE_MEDIATED: domain.MEDIATED,
-         res.CAMPAIGN_TYPE_CLOSED: domain.CLOSED}
-STATUSES = {res.CAMPAIGN_STATUS_DRAFT: domain.DRAFT, res.CAMPAIGN_STATUS_ACTIVE: domain.ACTIVE,
-            res.CAMPAIGN_STATUS_COMPLETED: domain.COMPLETED, res.CAMPAIGN_STATUS_ARCHIVED: domain.ARCHIVED}
-ROLES = {res.CAMPAIGN_ROLE_MEMBER: domain.MEMBER, res.CAMPAIGN_ROLE_MANAGER: domain.MANAGER}
-INVITATION_STATES = {pb.INVITATION_STATE_PENDING: domain.PENDING, pb.INVITATION_STATE_ACCEPTED: domain.ACCEPTED,
-                     pb.INVITATION_STATE_REVOKED: domain.REVOKED, pb.INVITATION_STATE_EXPIRED: domain.EXPIRED}
 EDITABLE = {"title", "description", "type", "start_time", "end_time", "banner_image_url", "icon_url"}
 POLICY_FIELDS = ("initial_allocation", "idea_submission_reward", "allow_reallocation", "allow_recycling",
                  "max_per_idea", "max_rewarded_ideas")
 
 
-def reverse(mapping: dict) -> dict:
-    return {value: key for key, value in mapping.items()}
-
-
 def campaign_message(campaign: Campaign) -> res.Campaign:
     policy = campaign.policy
     return res.Campaign(
-        id=campaign.id, campaign_id=campaign.slug, title=campaign.title, description=campaign.description,
-        type=reverse(TYPES)[campaign.type], status=reverse(STATUSES)[campaign.status],
+        id=campaign.campaign_uuid, campaign_id=campaign.campaign_id, title=campaign.title,
+        description=campaign.description, type=CAMPAIGN_TYPE.to_proto(campaign.type),
+        status=CAMPAIGN_STATUS.to_proto(campaign.status),
         start_time=timestamp(campaign.start_time), end_time=timestamp(campaign.end_time),
         banner_image_url=campaign.banner_image_url, icon_url=campaign.icon_url,
         coin_policy=res.CoinPolicy(initial_allocation=policy.initial_allocation,
@@ -47,15 +39,15 @@ def campaign_message(campaign: Campaign) -> res.Campaign:
 
 
 def member_message(member: Member) -> res.CampaignMember:
-    return res.CampaignMember(campaign_id=member.campaign_slug, user_id=member.user_id, email=member.email,
-                              full_name=member.full_name, role=reverse(ROLES)[member.role],
+    return res.CampaignMember(campaign_id=member.campaign_id, user_id=member.user_id, email=member.email,
+                              full_name=member.full_name, role=CAMPAIGN_ROLE.to_proto(member.role),
                               state=res.MEMBERSHIP_STATE_JOINED, join_time=timestamp(member.joined_at))
 
 
 def invitation_message(invitation: Invitation, now: datetime) -> pb.Invitation:
-    return pb.Invitation(campaign_id=invitation.campaign_slug, email=invitation.email,
-                         role=reverse(ROLES)[invitation.role],
-                         state=reverse(INVITATION_STATES)[invitation.state(now)], invited_by=invitation.invited_by,
+    return pb.Invitation(campaign_id=invitation.campaign_id, email=invitation.email,
+                         role=CAMPAIGN_ROLE.to_proto(invitation.role),
+                         state=INVITATION_STATE.to_proto(invitation.state(now)), invited_by=invitation.invited_by,
                          create_time=timestamp(invitation.created_at), expire_time=timestamp(invitation.expires_at),
                          accepted_by=invitation.accepted_by or "", accept_time=timestamp(invitation.accepted_at),
                          link=invitation.link)
@@ -66,14 +58,14 @@ def sponsor_message(sponsor: Sponsor) -> res.User:
 
 
 def tag_message(tag: Tag) -> res.Tag:
-    return res.Tag(id=tag.id, campaign_id=tag.campaign_slug, name=tag.name, description=tag.description,
+    return res.Tag(id=tag.id, campaign_id=tag.campaign_id, name=tag.name, description=tag.description,
                    color=tag.color, create_time=timestamp(tag.created_at))
 
 
 def moment(field: str, stamp) -> datetime:
     # A Timestamp's nanos must lie in [0, 1e9) and its date between years 1 and 9999; the wire allows anything.
     try:
-        return stamp.ToDatetime(tzinfo=timezone.utc)
+        return stamp.ToDatetime(tzinfo=UTC)
     except (ValueError, OverflowError):
         raise InvalidArgument(field, f"{field} is not a valid timestamp") from None
 
@@ -94,8 +86,7 @@ def fields_from(campaign: res.Campaign, mask_paths: list[str]) -> CampaignFields
         if wanted(name, bool(getattr(campaign, name))):
             setattr(fields, name, getattr(campaign, name))
     if wanted("type", campaign.type != 0):
-        validation.enum_value("campaign.type", campaign.type, set(TYPES))
-        fields.type = TYPES[campaign.type]
+        fields.type = CAMPAIGN_TYPE.from_proto("campaign.type", campaign.type)
     for name in ("start_time", "end_time"):
         if wanted(name, campaign.HasField(name)):
             setattr(fields, name, moment(f"campaign.{name}", getattr(campaign, name)) if campaign.HasField(name)
@@ -106,11 +97,6 @@ def fields_from(campaign: res.Campaign, mask_paths: list[str]) -> CampaignFields
                                                                     and policy.HasField(name)):
             fields.policy[name] = getattr(policy, name)
     return fields
-
-
-def optional_enum(field: str, value: int, mapping: dict) -> str | None:
-    validation.enum_value(field, value, set(mapping), required=False)
-    return mapping.get(value)
 
 
 class CampaignServicer(rpc.CampaignServiceServicer):
@@ -125,8 +111,9 @@ class CampaignServicer(rpc.CampaignServiceServicer):
         return campaign_message(await self._handlers.get(caller(), request.campaign_id))
 
     async def ListCampaigns(self, request: pb.ListCampaignsRequest, context) -> pb.ListCampaignsResponse:
-        campaigns, token = await self._handlers.list(
-            caller(), optional_enum("status", request.status, STATUSES), optional_enum("type", request.type, TYPES),
+        campaigns, token = await self._handlers.list_campaigns(
+            caller(), CAMPAIGN_STATUS.from_proto("status", request.status, required=False),
+            CAMPAIGN_TYPE.from_proto("type", request.type, required=False),
             request.page_size, request.page_token)
         return pb.ListCampaignsResponse(campaigns=[campaign_message(c) for c in campaigns], next_page_token=token)
 
@@ -135,21 +122,24 @@ class CampaignServicer(rpc.CampaignServiceServicer):
         return campaign_message(await self._handlers.update(caller(), request.campaign_id, fields))
 
     async def ActivateCampaign(self, request: pb.ActivateCampaignRequest, context) -> res.Campaign:
-        return campaign_message(await self._handlers.transition(caller(), request.campaign_id, domain.ACTIVE))
+        return campaign_message(await self._handlers.transition(caller(), request.campaign_id,
+                                                                CampaignStatus.ACTIVE))
 
     async def CompleteCampaign(self, request: pb.CompleteCampaignRequest, context) -> res.Campaign:
-        return campaign_message(await self._handlers.transition(caller(), request.campaign_id, domain.COMPLETED))
+        return campaign_message(await self._handlers.transition(caller(), request.campaign_id,
+                                                                CampaignStatus.COMPLETED))
 
     async def ArchiveCampaign(self, request: pb.ArchiveCampaignRequest, context) -> res.Campaign:
-        return campaign_message(await self._handlers.transition(caller(), request.campaign_id, domain.ARCHIVED))
+        return campaign_message(await self._handlers.transition(caller(), request.campaign_id,
+                                                                CampaignStatus.ARCHIVED))
 
     async def JoinCampaign(self, request: pb.JoinCampaignRequest, context) -> res.CampaignMember:
         return member_message(await self._handlers.join(caller(), request.campaign_id))
 
     async def InviteMembers(self, request: pb.InviteMembersRequest, context) -> pb.InviteMembersResponse:
-        role = optional_enum("role", request.role, ROLES) or domain.MEMBER
+        role = CAMPAIGN_ROLE.from_proto("role", request.role, required=False) or CampaignRole.MEMBER
         invitations = await self._handlers.invite(caller(), request.campaign_id, list(request.emails), role)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         return pb.InviteMembersResponse(invitations=[invitation_message(i, now) for i in invitations])
 
     async def AcceptInvitation(self, request: pb.AcceptInvitationRequest, context) -> res.CampaignMember:
@@ -158,20 +148,20 @@ class CampaignServicer(rpc.CampaignServiceServicer):
 
     async def ListInvitations(self, request: pb.ListInvitationsRequest, context) -> pb.ListInvitationsResponse:
         invitations, token = await self._handlers.list_invitations(
-            caller(), request.campaign_id, optional_enum("state", request.state, INVITATION_STATES),
+            caller(), request.campaign_id, INVITATION_STATE.from_proto("state", request.state, required=False),
             request.page_size, request.page_token)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         return pb.ListInvitationsResponse(invitations=[invitation_message(i, now) for i in invitations],
                                           next_page_token=token)
 
     async def RevokeInvitation(self, request: pb.RevokeInvitationRequest, context) -> pb.Invitation:
         return invitation_message(await self._handlers.revoke_invitation(caller(), request.campaign_id, request.email),
-                                  datetime.now(timezone.utc))
+                                  datetime.now(UTC))
 
     async def ListMembers(self, request: pb.ListMembersRequest, context) -> pb.ListMembersResponse:
         members, token = await self._handlers.list_members(
-            caller(), request.campaign_id, optional_enum("role", request.role, ROLES), request.page_size,
-            request.page_token)
+            caller(), request.campaign_id, CAMPAIGN_ROLE.from_proto("role", request.role, required=False),
+            request.page_size, request.page_token)
         return pb.ListMembersResponse(members=[member_message(m) for m in members], next_page_token=token)
 
     async def RemoveMember(self, request: pb.RemoveMemberRequest, context) -> empty_pb2.Empty:
@@ -179,9 +169,8 @@ class CampaignServicer(rpc.CampaignServiceServicer):
         return empty_pb2.Empty()
 
     async def SetMemberRole(self, request: pb.SetMemberRoleRequest, context) -> res.CampaignMember:
-        validation.enum_value("role", request.role, set(ROLES))
-        return member_message(await self._handlers.set_role(caller(), request.campaign_id, request.user_id,
-                                                            ROLES[request.role]))
+        role = CAMPAIGN_ROLE.from_proto("role", request.role)
+        return member_message(await self._handlers.set_role(caller(), request.campaign_id, request.user_id, role))
 
     async def AddSponsor(self, request: pb.AddSponsorRequest, context) -> pb.AddSponsorResponse:
         return pb.AddSponsorResponse(sponsor_ids=await self._handlers.add_sponsor(caller(), request.campaign_id,
@@ -232,7 +221,7 @@ class CampaignInternalServicer(rpc.CampaignInternalServiceServicer):
         call = current_call()
         access = await self._handlers.access(request.campaign_id, request.user_id, call.caller if call else None)
         return pb.CampaignAccess(campaign=campaign_message(access.campaign),
-                                 role=reverse(ROLES).get(access.role, res.CAMPAIGN_ROLE_UNSPECIFIED),
+                                 role=CAMPAIGN_ROLE.to_proto(access.role),
                                  sponsor=access.sponsor, tags=[tag_message(t) for t in access.tags],
                                  visible=access.visible)
 

@@ -5,6 +5,7 @@ import pytest
 from services.campaign import domain
 from services.campaign.domain import Invitation, Standing
 from services.common import errors
+from services.common.concepts import InvitationState
 from services.common.config import Settings
 from services.common.context import Caller
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
@@ -19,10 +20,10 @@ def invitation(**ends) -> Invitation:
 
 
 def test_an_invitation_is_pending_until_used_revoked_or_expired():
-    assert invitation().state(NOW) == domain.PENDING
-    assert invitation().state(NOW + DAYS_14) == domain.EXPIRED
-    assert invitation(accepted_by="u2", accepted_at=NOW).state(NOW + DAYS_14) == domain.ACCEPTED
-    assert invitation(revoked_at=NOW).state(NOW) == domain.REVOKED
+    assert invitation().state(NOW) == InvitationState.PENDING
+    assert invitation().state(NOW + DAYS_14) == InvitationState.EXPIRED
+    assert invitation(accepted_by="u2", accepted_at=NOW).state(NOW + DAYS_14) == InvitationState.ACCEPTED
+    assert invitation(revoked_at=NOW).state(NOW) == InvitationState.REVOKED
 
 
 @pytest.mark.parametrize("ends,at,reason", [

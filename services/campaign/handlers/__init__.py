@@ -9,4 +9,4 @@ class CampaignHandlers(CampaignUseCases, MembershipUseCases, TagUseCases):
     """Every use case behind the campaign servicers."""
 
 
-__all__ = ["Access", "CampaignHandlers", "REMOVE_TAG"]
+__all__ = ["REMOVE_TAG", "Access", "CampaignHandlers"]

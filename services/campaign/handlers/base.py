@@ -1,36 +1,37 @@
-"""What every campaign use case shares: its ports, the viewing check, and offset paging."""
+"""What every campaign use case shares: its ports and reading the campaign a call names."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from services.campaign import domain
-from services.campaign.coins import CoinAccounts
-from services.campaign.repository import CampaignRepository, CampaignRow
-from services.campaign.domain import Standing
+from services.campaign.domain import Campaign, Standing
+from services.campaign.ports import CampaignUnitOfWork, CoinAccounts, UnitsOfWork, UserDirectory
 from services.common import validation
 from services.common.context import Caller
-from services.common.db import Database
-from services.common.directory import UserDirectory
-from services.common.idempotency import Requests
-from services.common.outbox import Outbox
+from services.common.errors import CAMPAIGN_NOT_FOUND, NotFound
 
 
 class HandlerBase:
-    def __init__(self, database: Database, outbox: Outbox, directory: UserDirectory, coins: CoinAccounts,
-                 requests: Requests, *, public_url: str, invitation_ttl: timedelta):
-        self._db = database
-        self._outbox = outbox
+    def __init__(self, units: UnitsOfWork, directory: UserDirectory, coins: CoinAccounts, *, public_url: str,
+                 invitation_ttl: timedelta):
+        self._units = units
         self._directory = directory
         self._coins = coins
-        self._requests = requests
         self._public_url = public_url  # invitation links start with it
         self._invitation_ttl = invitation_ttl
 
-    async def _viewable(self, repo: CampaignRepository, caller: Caller, slug: str,
-                        lock: bool = False) -> tuple[CampaignRow, Standing]:
-        validation.slug("campaign_id", slug)
-        row = await repo.campaign(slug, lock=lock)
-        standing = await repo.standing(row.id, caller.user_id) if row else Standing()
-        domain.require_view(row.campaign() if row else None, standing, caller, slug)
-        return row, standing
+    @staticmethod
+    async def _campaign(uow: CampaignUnitOfWork, campaign_id: str, *, lock: bool = False) -> Campaign:
+        """For callers the viewing rule does not apply to: other services, and invitation links."""
+        campaign = await uow.campaigns.campaign(campaign_id, lock=lock)
+        if campaign is None:
+            raise NotFound(CAMPAIGN_NOT_FOUND, "no campaign with this id", campaign_id=campaign_id)
+        return campaign
+
+    async def _viewable(self, uow: CampaignUnitOfWork, caller: Caller, campaign_id: str,
+                        lock: bool = False) -> tuple[Campaign, Standing]:
+        validation.slug("campaign_id", campaign_id)
+        campaign = await uow.campaigns.campaign(campaign_id, lock=lock)
+        standing = await uow.campaigns.standing(campaign, caller.user_id) if campaign else Standing()
+        return domain.require_view(campaign, standing, caller, campaign_id), standing

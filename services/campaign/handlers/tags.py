@@ -3,73 +3,82 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from services.campaign import domain
-from services.campaign.domain import Tag
+from services.campaign.domain import Campaign, Tag
 from services.campaign.handlers.base import HandlerBase
-from services.campaign.repository import CampaignRepository, CampaignRow, TagRow, tag_of
+from services.campaign.ports import CampaignUnitOfWork
 from services.common import paging, validation
 from services.common.context import Caller
 from services.common.errors import ALREADY_EXISTS, NOT_FOUND, AlreadyExists, NotFound
 
 REMOVE_TAG = "idea.remove_tag"
+DESCRIPTION_MAX = 1000
+
+
+def name_taken(name: str) -> AlreadyExists:
+    return AlreadyExists(ALREADY_EXISTS, "the campaign already has a tag with this name", name=name)
+
+
+def no_such_tag(tag_id: str) -> NotFound:
+    return NotFound(NOT_FOUND, "the campaign has no tag with this id", tag_id=tag_id)
 
 
 class TagUseCases(HandlerBase):
-    async def create_tag(self, caller: Caller, slug: str, name: str, description: str, color: str) -> Tag:
+    async def create_tag(self, caller: Caller, campaign_id: str, name: str, description: str, color: str) -> Tag:
         name, color = domain.tag_name(name), domain.tag_color(color)
-        description = validation.text("tag.description", description, max_length=1000, required=False)
-        async with self._db.unit_of_work() as session:
-            repo = CampaignRepository(session)
-            row, standing = await self._viewable(repo, caller, slug, lock=True)
+        description = validation.text("tag.description", description, max_length=DESCRIPTION_MAX, required=False)
+        async with self._units() as uow:
+            campaign, standing = await self._viewable(uow, caller, campaign_id, lock=True)
             domain.require_manage(standing, caller, "manage tags")
-            if earlier := await self._requests.replay(session):
-                return tag_of(await repo.tag(row.id, uuid.UUID(earlier["tag_id"])), slug)
-            if await repo.tag_name_taken(row.id, name):
-                raise AlreadyExists(ALREADY_EXISTS, "the campaign already has a tag with this name", name=name)
-            tag = await repo.add_tag(TagRow(id=uuid.uuid4(), campaign_id=row.id, name=name, description=description,
-                                            color=color))
-            await self._requests.remember(session, {"tag_id": str(tag.id)})
-            return tag_of(tag, slug)
+            if earlier := await uow.requests.replay():
+                tag = await uow.campaigns.tag(campaign, uuid.UUID(earlier["tag_id"]))
+                if tag is None:  # deleted since
+                    raise no_such_tag(earlier["tag_id"])
+                return tag
+            if await uow.campaigns.tag_name_taken(campaign, name):
+                raise name_taken(name)
+            tag = await uow.campaigns.add_tag(campaign, name, description, color)
+            await uow.requests.remember({"tag_id": tag.id})
+            return tag
 
-    async def list_tags(self, caller: Caller, slug: str, page_size: int, page_token: str) -> tuple[list[Tag], str]:
+    async def list_tags(self, caller: Caller, campaign_id: str, page_size: int,
+                        page_token: str) -> tuple[list[Tag], str]:
         limit, offset = validation.page_size(page_size), paging.offset(page_token)
-        async with self._db.unit_of_work() as session:
-            repo = CampaignRepository(session)
-            row, _ = await self._viewable(repo, caller, slug)
-            rows, token = paging.page(await repo.tags(row.id, offset, limit + 1), offset, limit)
-            return [tag_of(t, slug) for t in rows], token
+        async with self._units() as uow:
+            campaign, _ = await self._viewable(uow, caller, campaign_id)
+            return paging.page(await uow.campaigns.tags(campaign, offset, limit + 1), offset, limit)
 
-    async def update_tag(self, caller: Caller, slug: str, tag_id: str, name: str | None, description: str | None,
-                         color: str | None) -> Tag:
-        async with self._db.unit_of_work() as session:
-            repo = CampaignRepository(session)
-            row, tag = await self._managed_tag(repo, caller, slug, tag_id)
+    async def update_tag(self, caller: Caller, campaign_id: str, tag_id: str, name: str | None,
+                         description: str | None, color: str | None) -> Tag:
+        async with self._units() as uow:
+            campaign, tag = await self._managed_tag(uow, caller, campaign_id, tag_id)
             if name is not None:
                 name = domain.tag_name(name)
-                if await repo.tag_name_taken(row.id, name, except_id=tag.id):
-                    raise AlreadyExists(ALREADY_EXISTS, "the campaign already has a tag with this name", name=name)
-                tag.name = name
+                if await uow.campaigns.tag_name_taken(campaign, name, except_id=uuid.UUID(tag.id)):
+                    raise name_taken(name)
+                tag = replace(tag, name=name)
             if description is not None:
-                tag.description = validation.text("tag.description", description, max_length=1000, required=False)
+                tag = replace(tag, description=validation.text("tag.description", description,
+                                                               max_length=DESCRIPTION_MAX, required=False))
             if color is not None:
-                tag.color = domain.tag_color(color)
-            return tag_of(tag, slug)
+                tag = replace(tag, color=domain.tag_color(color))
+            await uow.campaigns.save_tag(tag)
+            return tag
 
-    async def _managed_tag(self, repo: CampaignRepository, caller: Caller, slug: str,
-                           tag_id: str) -> tuple[CampaignRow, TagRow]:
+    async def _managed_tag(self, uow: CampaignUnitOfWork, caller: Caller, campaign_id: str,
+                           tag_id: str) -> tuple[Campaign, Tag]:
         tag_uuid = validation.uuid_id("tag_id", tag_id)
-        row, standing = await self._viewable(repo, caller, slug)
+        campaign, standing = await self._viewable(uow, caller, campaign_id)
         domain.require_manage(standing, caller, "manage tags")
-        tag = await repo.tag(row.id, tag_uuid)
+        tag = await uow.campaigns.tag(campaign, tag_uuid)
         if tag is None:
-            raise NotFound(NOT_FOUND, "the campaign has no tag with this id", tag_id=tag_id)
-        return row, tag
+            raise no_such_tag(tag_id)
+        return campaign, tag
 
-    async def delete_tag(self, caller: Caller, slug: str, tag_id: str) -> None:
-        async with self._db.unit_of_work() as session:
-            repo = CampaignRepository(session)
-            _, tag = await self._managed_tag(repo, caller, slug, tag_id)
-            await repo.delete_tag(tag)
-            await self._outbox.put(session, REMOVE_TAG, {"campaign_id": slug, "tag_id": tag_id})
-        self._outbox.kick()
+    async def delete_tag(self, caller: Caller, campaign_id: str, tag_id: str) -> None:
+        async with self._units() as uow:
+            _, tag = await self._managed_tag(uow, caller, campaign_id, tag_id)
+            await uow.campaigns.delete_tag(tag)
+            await uow.outbox.put(REMOVE_TAG, {"campaign_id": campaign_id, "tag_id": tag_id})
