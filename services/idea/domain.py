@@ -5,17 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from services.common import validation
+from services.common.concepts import CampaignRole, CampaignStatus, CampaignType, IdeaStatus
 from services.common.context import Caller
 from services.common.errors import (
-    CAMPAIGN_INACTIVE, CAMPAIGN_NOT_FOUND, IDEA_ALREADY_ACCEPTED, IDEA_LOCKED, IDEA_NOT_COMPETING, IDEA_NOT_FOUND, INVALID_TRANSITION, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied,
+    CAMPAIGN_INACTIVE, CAMPAIGN_NOT_FOUND, IDEA_ALREADY_ACCEPTED, IDEA_LOCKED, IDEA_NOT_COMPETING, IDEA_NOT_FOUND,
+    INVALID_TRANSITION, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied,
 )
 
-PENDING, APPROVED, REJECTED, COMPETING = "pending", "approved", "rejected", "competing"
-ACCEPTED, IN_PROGRESS, COMPLETE = "accepted", "in_progress", "complete"
-PUBLIC_STATUSES = (COMPETING, ACCEPTED, IN_PROGRESS, COMPLETE)  # what every viewer of the campaign sees
-LIVE_STATUSES = (PENDING, COMPETING, ACCEPTED, IN_PROGRESS, COMPLETE)  # what duplicates are checked against
+if TYPE_CHECKING:
+    from services.common.idempotency import RequestKey
+
+# what every viewer of the campaign sees
+PUBLIC_STATUSES = (IdeaStatus.COMPETING, IdeaStatus.ACCEPTED, IdeaStatus.IN_PROGRESS, IdeaStatus.COMPLETE)
+LIVE_STATUSES = (IdeaStatus.PENDING, *PUBLIC_STATUSES)  # what duplicates are checked against
+DECIDED_STATUSES = (IdeaStatus.ACCEPTED, IdeaStatus.IN_PROGRESS, IdeaStatus.COMPLETE)  # acceptance and its steps
 
 TITLE_MAX, DESCRIPTION_MAX, CONTEXT_MAX, SOURCE_MAX = 200, 10_000, 100, 255
 CONTEXT_ID = re.compile(r"^[A-Za-z0-9._:/-]{1,100}$")
@@ -26,31 +32,31 @@ DUPLICATE_THRESHOLD = 0.8
 
 # target status -> the statuses it may come from
 TRANSITIONS = {
-    APPROVED: (PENDING,),
-    REJECTED: (PENDING, COMPETING),
-    ACCEPTED: (COMPETING,),
-    IN_PROGRESS: (ACCEPTED,),
-    COMPLETE: (IN_PROGRESS,),
+    IdeaStatus.APPROVED: (IdeaStatus.PENDING,),
+    IdeaStatus.REJECTED: (IdeaStatus.PENDING, IdeaStatus.COMPETING),
+    IdeaStatus.ACCEPTED: (IdeaStatus.COMPETING,),
+    IdeaStatus.IN_PROGRESS: (IdeaStatus.ACCEPTED,),
+    IdeaStatus.COMPLETE: (IdeaStatus.IN_PROGRESS,),
 }
 # landing status -> the time it stamps (approval lands in competing)
-STAMPS = {COMPETING: "approved_at", REJECTED: "rejected_at", ACCEPTED: "accepted_at", IN_PROGRESS: "started_at",
-          COMPLETE: "completed_at"}
+STAMPS = {IdeaStatus.COMPETING: "approved_at", IdeaStatus.REJECTED: "rejected_at", IdeaStatus.ACCEPTED: "accepted_at",
+          IdeaStatus.IN_PROGRESS: "started_at", IdeaStatus.COMPLETE: "completed_at"}
 
 
 @dataclass(frozen=True)
 class CampaignView:
     """What the idea service learns from the campaign service about one campaign and one user."""
 
-    slug: str
-    type: str  # open, mediated, closed
-    status: str  # draft, active, completed, archived
-    role: str | None  # member or manager when joined
+    campaign_id: str  # the campaign's slug
+    type: CampaignType
+    status: CampaignStatus
+    role: CampaignRole | None  # None until the user joins
     sponsor: bool
     visible: bool
     tag_ids: frozenset[str]
 
     def manages(self, caller: Caller) -> bool:
-        return caller.is_admin or self.role == "manager"
+        return caller.is_admin or self.role == CampaignRole.MANAGER
 
     def reads_everything(self, caller: Caller) -> bool:
         return self.manages(caller) or (self.sponsor and caller.is_sponsor)
@@ -58,8 +64,8 @@ class CampaignView:
 
 @dataclass(frozen=True)
 class StatusChange:
-    from_status: str
-    to_status: str
+    from_status: IdeaStatus
+    to_status: IdeaStatus
     actor_id: str
     reason: str
     changed_at: datetime
@@ -68,12 +74,12 @@ class StatusChange:
 @dataclass(frozen=True)
 class Idea:
     id: str
-    campaign_slug: str
+    campaign_id: str  # the campaign's slug
     submitter_id: str
     submitter_name: str
     title: str
     description: str
-    status: str
+    status: IdeaStatus
     context_id: str
     permalink_source: str
     tag_ids: tuple[str, ...]
@@ -120,24 +126,24 @@ def tags_of(tag_ids: list[str], campaign: CampaignView) -> tuple[str, ...]:
 
 def require_campaign_visible(campaign: CampaignView) -> None:
     if not campaign.visible:
-        raise NotFound(CAMPAIGN_NOT_FOUND, "no campaign with this id", campaign_id=campaign.slug)
+        raise NotFound(CAMPAIGN_NOT_FOUND, "no campaign with this id", campaign_id=campaign.campaign_id)
 
 
 def require_submitter(campaign: CampaignView, caller: Caller) -> None:
     if campaign.role is None and not caller.is_admin:
-        raise PermissionDenied("join the campaign to submit ideas", campaign_id=campaign.slug)
+        raise PermissionDenied("join the campaign to submit ideas", campaign_id=campaign.campaign_id)
     require_active(campaign, "submit ideas")
 
 
 def require_active(campaign: CampaignView, action: str) -> None:
-    if campaign.status != "active":
+    if campaign.status != CampaignStatus.ACTIVE:
         raise FailedPrecondition(CAMPAIGN_INACTIVE, f"the campaign is {campaign.status}: cannot {action}",
-                                 campaign_id=campaign.slug, status=campaign.status)
+                                 campaign_id=campaign.campaign_id, status=campaign.status)
 
 
-def first_status(campaign: CampaignView) -> str:
+def first_status(campaign: CampaignView) -> IdeaStatus:
     """Open campaigns skip moderation; mediated and closed ones queue ideas for a manager."""
-    return COMPETING if campaign.type == "open" else PENDING
+    return IdeaStatus.COMPETING if campaign.type == CampaignType.OPEN else IdeaStatus.PENDING
 
 
 def can_see(idea: Idea, campaign: CampaignView, caller: Caller) -> bool:
@@ -152,38 +158,39 @@ def require_visible(idea: Idea | None, campaign: CampaignView | None, caller: Ca
     return idea
 
 
-def next_status(idea: Idea, target: str, campaign: CampaignView, caller: Caller) -> str:
+def next_status(idea: Idea, target: IdeaStatus, campaign: CampaignView, caller: Caller) -> IdeaStatus:
     """The status the idea lands in; refuses moves the workflow does not allow."""
     if not campaign.manages(caller):
         raise PermissionDenied("only a manager of this campaign or an admin moves ideas through the workflow")
     if target not in TRANSITIONS:
         raise InvalidArgument("status", "status must be APPROVED, REJECTED, ACCEPTED, IN_PROGRESS or COMPLETE")
     if idea.status not in TRANSITIONS[target]:
-        if idea.status in (ACCEPTED, IN_PROGRESS, COMPLETE) and target in (ACCEPTED, REJECTED):
+        if idea.status in DECIDED_STATUSES and target in (IdeaStatus.ACCEPTED, IdeaStatus.REJECTED):
             raise FailedPrecondition(IDEA_ALREADY_ACCEPTED, f"the idea is already {idea.status}",
                                      idea_id=idea.id, status=idea.status)
-        if target == ACCEPTED:
+        if target == IdeaStatus.ACCEPTED:
             raise FailedPrecondition(IDEA_NOT_COMPETING, f"only competing ideas are accepted; this one is "
                                                          f"{idea.status}", idea_id=idea.id, status=idea.status)
         raise FailedPrecondition(INVALID_TRANSITION, f"a {idea.status} idea cannot become {target}",
                                  idea_id=idea.id, status=idea.status, target=target)
-    if idea.status == PENDING:
+    if idea.status == IdeaStatus.PENDING:
         require_active(campaign, f"make ideas {target}")  # moderation ends with the vote
-    elif campaign.status not in ("active", "completed"):
+    elif campaign.status not in (CampaignStatus.ACTIVE, CampaignStatus.COMPLETED):
         # Completion ends the vote, not the decisions: competing ideas are accepted or rejected, and accepted ones
         # move on, until the campaign is archived.
         raise FailedPrecondition(CAMPAIGN_INACTIVE, f"the campaign is {campaign.status}: ideas no longer move",
-                                 campaign_id=campaign.slug, status=campaign.status)
-    return COMPETING if target == APPROVED else target
+                                 campaign_id=campaign.campaign_id, status=campaign.status)
+    return IdeaStatus.COMPETING if target == IdeaStatus.APPROVED else target
 
 
-def moves_coins(before: str, target: str) -> bool:
+def moves_coins(before: IdeaStatus, target: IdeaStatus) -> bool:
     """Accepting spends a competing idea's coins; rejecting it returns, burns or expires them."""
-    return before == COMPETING and target in (ACCEPTED, REJECTED)
+    return before == IdeaStatus.COMPETING and target in (IdeaStatus.ACCEPTED, IdeaStatus.REJECTED)
 
 
-def duplicate_statuses(campaign: CampaignView, caller: Caller) -> tuple[str, ...]:
-    """The statuses a caller's submission is checked against (besides its own ideas): only ideas it may see."""
+def visible_statuses(campaign: CampaignView, caller: Caller) -> tuple[IdeaStatus, ...]:
+    """The statuses of the campaign's ideas a caller sees besides its own: duplicate checks and similar titles
+    look at no others (naming another member's pending idea would reveal it)."""
     return LIVE_STATUSES if campaign.reads_everything(caller) else PUBLIC_STATUSES
 
 
@@ -209,7 +216,7 @@ def ranked(standings: list[tuple[Idea, int, int]]) -> list[Ranked]:
 def require_editable(idea: Idea, caller: Caller) -> None:
     if idea.submitter_id != caller.user_id:
         raise PermissionDenied("only the submitter edits an idea")
-    if idea.status != PENDING:
+    if idea.status != IdeaStatus.PENDING:
         raise FailedPrecondition(IDEA_LOCKED, "only a pending idea can be edited", idea_id=idea.id,
                                  status=idea.status)
 
@@ -221,3 +228,32 @@ def require_tagger(idea: Idea, campaign: CampaignView, caller: Caller) -> None:
 
 def duplicate_of(best_score: float) -> bool:
     return best_score >= DUPLICATE_THRESHOLD
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An accept or reject in flight: recorded before its coin side runs, closed with the idea's status change."""
+
+    id: int
+    idea_id: str
+    target: IdeaStatus
+    actor_id: str
+    reason: str
+    request: RequestKey | None  # the client's request, answered once the decision is applied
+    done: bool
+
+
+@dataclass(frozen=True)
+class IdeaStanding:
+    idea_id: str
+    coins: int
+    backers: int
+
+
+@dataclass(frozen=True)
+class CampaignStanding:
+    """The coin service's figures of a campaign's ideas, frozen once the campaign completed (`final`)."""
+
+    final: bool
+    completed_at: datetime | None  # set when final
+    ideas: tuple[IdeaStanding, ...]

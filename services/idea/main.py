@@ -10,8 +10,9 @@ from coins.v1 import idea_service_pb2_grpc as rpc
 from services.common.directory import UserDirectory
 from services.common.idempotency import Requests
 from services.common.server import Mounted, Runtime
+from services.idea.adapters import AuthUserDirectory, GrpcCampaignAccess, GrpcCoinMoves
 from services.idea.handlers import IdeaHandlers
-from services.idea.repository import REQUESTS
+from services.idea.repository import REQUESTS, SqlUnitOfWork
 from services.idea.servicer import IdeaInternalServicer, IdeaServicer
 
 log = logging.getLogger("coins.idea")
@@ -22,13 +23,13 @@ STALLED_AFTER_S = 1.0
 
 
 async def build(runtime: Runtime) -> Mounted:
+    requests = Requests(REQUESTS)
     handlers = IdeaHandlers(
-        runtime.database,
-        campaign_rpc.CampaignInternalServiceStub(runtime.clients.channel("campaign")),
-        coin_rpc.CoinInternalServiceStub(runtime.clients.channel("coin")),
-        UserDirectory(runtime.clients),
+        lambda: SqlUnitOfWork(runtime.database, requests),
+        GrpcCampaignAccess(campaign_rpc.CampaignInternalServiceStub(runtime.clients.channel("campaign"))),
+        GrpcCoinMoves(coin_rpc.CoinInternalServiceStub(runtime.clients.channel("coin"))),
+        AuthUserDirectory(UserDirectory(runtime.clients)),
         runtime.settings.public_url,
-        Requests(REQUESTS),
     )
 
     async def decision_sweeper() -> None:

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from types import TracebackType
+from typing import Self, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.sql import Select
 
-from services.common.idempotency import RequestKey, requests_table
-from services.idea.domain import Idea, StatusChange
+from services.common import idempotency
+from services.common.concepts import IdeaStatus
+from services.common.db import Database
+from services.common.idempotency import RequestKey, Requests, requests_table
+from services.idea import domain
+from services.idea.domain import Decision, Idea, StatusChange, Submission
 
 
 class IdeaBase(DeclarativeBase):
@@ -22,7 +30,7 @@ class IdeaRow(IdeaBase):
     __tablename__ = "ideas"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID, primary_key=True)
-    campaign_id: Mapped[str] = mapped_column(sa.String(100), index=True)
+    campaign_id: Mapped[str] = mapped_column(sa.String(100))
     submitter_id: Mapped[uuid.UUID] = mapped_column(UUID)
     submitter_name: Mapped[str] = mapped_column(sa.String(255), default="")
     title: Mapped[str] = mapped_column(sa.String(200))
@@ -45,11 +53,18 @@ class IdeaRow(IdeaBase):
 
     def idea(self) -> Idea:
         return Idea(str(self.id), self.campaign_id, str(self.submitter_id), self.submitter_name, self.title,
-                    self.description, self.status, self.context_id, self.permalink_source,
+                    self.description, IdeaStatus(self.status), self.context_id, self.permalink_source,
                     tuple(str(t.tag_id) for t in self.tags), self.submitted_at, self.approved_at, self.rejected_at,
                     self.accepted_at, self.started_at, self.completed_at, self.updated_at,
-                    tuple(StatusChange(h.from_status, h.to_status, str(h.actor_id), h.reason, h.changed_at)
-                          for h in self.history))
+                    tuple(StatusChange(IdeaStatus(h.from_status), IdeaStatus(h.to_status), str(h.actor_id), h.reason,
+                                       h.changed_at) for h in self.history))
+
+
+# Listings by campaign and status or context; duplicate titles by trigram similarity of the normalised title.
+sa.Index("ix_ideas_campaign_status", IdeaRow.campaign_id, IdeaRow.status)
+sa.Index("ix_ideas_campaign_context", IdeaRow.campaign_id, IdeaRow.context_id)
+sa.Index("ix_ideas_title_key_trgm", IdeaRow.title_key, postgresql_using="gin",
+         postgresql_ops={"title_key": "gin_trgm_ops"})
 
 
 class IdeaTagRow(IdeaBase):
@@ -96,10 +111,11 @@ class DecisionRow(IdeaBase):
     __table_args__ = (sa.Index("ux_decisions_open_per_idea", "idea_id", unique=True,
                                postgresql_where=sa.text("done_at IS NULL")),)
 
-    def request_key(self) -> RequestKey | None:
-        if not self.request_id:
-            return None
-        return RequestKey(self.request_caller, self.request_method, self.request_id, self.request_fingerprint)
+    def decision(self) -> Decision:
+        request = RequestKey(self.request_caller, self.request_method, self.request_id,
+                             self.request_fingerprint) if self.request_id else None
+        return Decision(self.id, str(self.idea_id), IdeaStatus(self.target), str(self.actor_id), self.reason, request,
+                        self.done_at is not None)
 
 
 REQUESTS = requests_table(IdeaBase.metadata)
@@ -111,34 +127,44 @@ ORDERS = {
 }
 
 
-class IdeaRepository:
+class SqlIdeaRepository:
+    """The ideas of one unit of work. Reads always return what the database holds now (`populate_existing`): a
+    change made earlier in the same transaction, by statement or by row, shows in the next read."""
+
     def __init__(self, session: AsyncSession):
-        self.session = session
+        self._session = session
 
-    def _ideas(self):
-        return sa.select(IdeaRow).options(selectinload(IdeaRow.tags), selectinload(IdeaRow.history))
+    def _ideas(self) -> Select:
+        return (sa.select(IdeaRow).options(selectinload(IdeaRow.tags), selectinload(IdeaRow.history))
+                .execution_options(populate_existing=True))
 
-    async def idea(self, idea_id: uuid.UUID, *, lock: bool = False) -> IdeaRow | None:
-        query = self._ideas().where(IdeaRow.id == idea_id)
+    async def _row(self, idea_id: str, *, lock: bool = False) -> IdeaRow | None:
+        query = self._ideas().where(IdeaRow.id == uuid.UUID(idea_id))
         if lock:
             query = query.with_for_update(of=IdeaRow)
-        return (await self.session.execute(query)).scalar_one_or_none()
+        return (await self._session.execute(query)).scalar_one_or_none()
 
-    async def ideas(self, ids: list[uuid.UUID]) -> list[IdeaRow]:
-        return list((await self.session.execute(self._ideas().where(IdeaRow.id.in_(ids)))).scalars())
+    async def get(self, idea_id: str, *, lock: bool = False) -> Idea | None:
+        row = await self._row(idea_id, lock=lock)
+        return row.idea() if row else None
 
-    async def listing(self, campaign_id: str, *, statuses: tuple[str, ...] | None, own_user: uuid.UUID | None,
-                      status: str | None, tag_id: uuid.UUID | None, submitter: uuid.UUID | None, context_id: str,
-                      order: str, coin_totals: dict[str, int], offset: int, limit: int) -> list[IdeaRow]:
+    async def many(self, idea_ids: list[str]) -> list[Idea]:
+        query = self._ideas().where(IdeaRow.id.in_([uuid.UUID(i) for i in idea_ids]))
+        return [row.idea() for row in (await self._session.execute(query)).scalars()]
+
+    async def listing(self, campaign_id: str, *, statuses: tuple[IdeaStatus, ...] | None, own_user: str,
+                      status: IdeaStatus | None, tag_id: str | None, submitter_id: str | None, context_id: str,
+                      order: str, coin_totals: dict[str, int], offset: int, limit: int) -> list[Idea]:
         query = self._ideas().where(IdeaRow.campaign_id == campaign_id)
-        if statuses is not None:  # what the caller may see: public statuses, plus its own ideas
-            query = query.where(sa.or_(IdeaRow.status.in_(statuses), IdeaRow.submitter_id == own_user))
+        if statuses is not None:  # what the caller may see: these statuses, plus its own ideas
+            query = query.where(sa.or_(IdeaRow.status.in_(statuses), IdeaRow.submitter_id == uuid.UUID(own_user)))
         if status:
             query = query.where(IdeaRow.status == status)
         if tag_id:
-            query = query.where(IdeaRow.id.in_(sa.select(IdeaTagRow.idea_id).where(IdeaTagRow.tag_id == tag_id)))
-        if submitter:
-            query = query.where(IdeaRow.submitter_id == submitter)
+            query = query.where(IdeaRow.id.in_(sa.select(IdeaTagRow.idea_id)
+                                               .where(IdeaTagRow.tag_id == uuid.UUID(tag_id))))
+        if submitter_id:
+            query = query.where(IdeaRow.submitter_id == uuid.UUID(submitter_id))
         if context_id:
             query = query.where(IdeaRow.context_id == context_id)
         if order == "most_coins":
@@ -149,55 +175,131 @@ class IdeaRepository:
                      .order_by(sa.func.coalesce(totals.c.total, 0).desc(), IdeaRow.submitted_at.desc(), IdeaRow.id))
         else:
             query = query.order_by(*ORDERS[order])
-        return list((await self.session.execute(query.offset(offset).limit(limit))).scalars())
+        rows = (await self._session.execute(query.offset(offset).limit(limit))).scalars()
+        return [row.idea() for row in rows]
 
-    async def similar(self, campaign_id: str, title: str, statuses: tuple[str, ...], own_user: uuid.UUID | None,
-                      threshold: float, limit: int) -> list[tuple[IdeaRow, float]]:
+    async def similar(self, campaign_id: str, title: str, statuses: tuple[IdeaStatus, ...], own_user: str,
+                      threshold: float, limit: int) -> list[tuple[Idea, float]]:
         score = sa.func.similarity(IdeaRow.title_key, sa.func.idea.title_key(title)).label("score")
         query = (self._ideas().add_columns(score).where(IdeaRow.campaign_id == campaign_id)
-                 .where(sa.or_(IdeaRow.status.in_(statuses), IdeaRow.submitter_id == own_user))
+                 .where(sa.or_(IdeaRow.status.in_(statuses), IdeaRow.submitter_id == uuid.UUID(own_user)))
                  .where(score >= threshold).order_by(score.desc(), IdeaRow.submitted_at).limit(limit))
-        return [(row, float(value)) for row, value in (await self.session.execute(query)).all()]
+        return [(row.idea(), float(value)) for row, value in (await self._session.execute(query)).all()]
 
-    async def add(self, row: IdeaRow) -> None:
-        self.session.add(row)
-        await self.session.flush()
+    async def add(self, idea_id: str, campaign_id: str, submitter_id: str, submitter_name: str, status: IdeaStatus,
+                  submission: Submission) -> Idea:
+        self._session.add(IdeaRow(
+            id=uuid.UUID(idea_id), campaign_id=campaign_id, submitter_id=uuid.UUID(submitter_id),
+            submitter_name=submitter_name, title=submission.title, description=submission.description,
+            status=status, context_id=submission.context_id, permalink_source=submission.permalink_source))
+        await self._session.flush()
+        for tag_id in submission.tag_ids:
+            await self.add_tag(idea_id, tag_id)
+        return await self._fresh(idea_id)
 
-    async def record_change(self, idea_id: uuid.UUID, from_status: str, to_status: str, actor: uuid.UUID,
-                            reason: str) -> None:
-        self.session.add(StatusChangeRow(idea_id=idea_id, from_status=from_status, to_status=to_status,
-                                         actor_id=actor, reason=reason))
-        await self.session.flush()
+    async def _fresh(self, idea_id: str) -> Idea:
+        row = await self._row(idea_id)
+        assert row is not None, idea_id  # callers name an idea this transaction holds
+        return row.idea()
 
-    async def add_tag(self, idea_id: uuid.UUID, tag_id: uuid.UUID) -> None:
-        await self.session.execute(insert(IdeaTagRow).values(idea_id=idea_id, tag_id=tag_id).on_conflict_do_nothing())
+    async def edit(self, idea_id: str, title: str | None, description: str | None, at: datetime) -> Idea:
+        changes: dict[str, object] = {"updated_at": at}
+        if title is not None:
+            changes["title"] = title
+        if description is not None:
+            changes["description"] = description
+        await self._session.execute(sa.update(IdeaRow).where(IdeaRow.id == uuid.UUID(idea_id)).values(changes))
+        return await self._fresh(idea_id)
 
-    async def remove_tag(self, idea_id: uuid.UUID, tag_id: uuid.UUID) -> None:
-        await self.session.execute(sa.delete(IdeaTagRow).where(IdeaTagRow.idea_id == idea_id,
-                                                               IdeaTagRow.tag_id == tag_id))
+    async def move(self, idea_id: str, landing: IdeaStatus, actor_id: str, reason: str, at: datetime) -> None:
+        row = await self._row(idea_id)
+        assert row is not None, idea_id
+        self._session.add(StatusChangeRow(idea_id=row.id, from_status=row.status, to_status=landing,
+                                          actor_id=uuid.UUID(actor_id), reason=reason))
+        row.status, row.updated_at = landing, at
+        setattr(row, domain.STAMPS[landing], at)
+        await self._session.flush()
 
-    async def drop_tag_everywhere(self, campaign_id: str, tag_id: uuid.UUID) -> int:
-        result = await self.session.execute(sa.delete(IdeaTagRow).where(
-            IdeaTagRow.tag_id == tag_id,
+    async def add_tag(self, idea_id: str, tag_id: str) -> None:
+        await self._session.execute(insert(IdeaTagRow).values(idea_id=uuid.UUID(idea_id), tag_id=uuid.UUID(tag_id))
+                                    .on_conflict_do_nothing())
+
+    async def remove_tag(self, idea_id: str, tag_id: str) -> None:
+        await self._session.execute(sa.delete(IdeaTagRow).where(IdeaTagRow.idea_id == uuid.UUID(idea_id),
+                                                                IdeaTagRow.tag_id == uuid.UUID(tag_id)))
+
+    async def drop_tag_everywhere(self, campaign_id: str, tag_id: str) -> int:
+        result = await self._session.execute(sa.delete(IdeaTagRow).where(
+            IdeaTagRow.tag_id == uuid.UUID(tag_id),
             IdeaTagRow.idea_id.in_(sa.select(IdeaRow.id).where(IdeaRow.campaign_id == campaign_id))))
-        return result.rowcount
+        return cast(CursorResult, result).rowcount
 
-    async def open_decision(self, idea_id: uuid.UUID) -> DecisionRow | None:
-        return (await self.session.execute(sa.select(DecisionRow).where(
-            DecisionRow.idea_id == idea_id, DecisionRow.done_at.is_(None)))).scalar_one_or_none()
+    async def open_decision(self, idea_id: str) -> Decision | None:
+        row = (await self._session.execute(sa.select(DecisionRow).where(
+            DecisionRow.idea_id == uuid.UUID(idea_id), DecisionRow.done_at.is_(None)))).scalar_one_or_none()
+        return row.decision() if row else None
 
-    async def add_decision(self, row: DecisionRow) -> DecisionRow:
-        self.session.add(row)
-        await self.session.flush()
-        return row
+    async def add_decision(self, idea_id: str, target: IdeaStatus, actor_id: str, reason: str,
+                           request: RequestKey | None) -> int:
+        row = DecisionRow(idea_id=uuid.UUID(idea_id), target=target, actor_id=uuid.UUID(actor_id), reason=reason)
+        if request is not None:
+            row.request_caller, row.request_method = request.caller, request.method
+            row.request_id, row.request_fingerprint = request.request_id, request.fingerprint
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
 
-    async def decision(self, decision_id: int, *, lock: bool = False) -> DecisionRow | None:
-        query = sa.select(DecisionRow).where(DecisionRow.id == decision_id)
+    async def _decision_row(self, decision_id: int, *, lock: bool = False) -> DecisionRow | None:
+        query = sa.select(DecisionRow).where(DecisionRow.id == decision_id).execution_options(populate_existing=True)
         if lock:
             query = query.with_for_update()
-        return (await self.session.execute(query)).scalar_one_or_none()
+        return (await self._session.execute(query)).scalar_one_or_none()
+
+    async def decision(self, decision_id: int, *, lock: bool = False) -> Decision | None:
+        row = await self._decision_row(decision_id, lock=lock)
+        return row.decision() if row else None
+
+    async def close_decision(self, decision_id: int, at: datetime, refusal: str = "") -> None:
+        await self._session.execute(sa.update(DecisionRow).where(DecisionRow.id == decision_id)
+                                    .values(done_at=at, refusal=refusal))
 
     async def stalled_decisions(self, older_than: datetime, limit: int = 100) -> list[int]:
-        return list((await self.session.execute(
+        return list((await self._session.execute(
             sa.select(DecisionRow.id).where(DecisionRow.done_at.is_(None), DecisionRow.created_at <= older_than)
             .order_by(DecisionRow.id).limit(limit))).scalars())
+
+
+class SqlRequests:
+    """The shared request store bound to one unit of work's session."""
+
+    def __init__(self, requests: Requests, session: AsyncSession):
+        self._requests, self._session = requests, session
+
+    def current(self) -> RequestKey | None:
+        return idempotency.current_key()
+
+    async def replay(self) -> dict | None:
+        return await self._requests.replay(self._session)
+
+    async def remember(self, answer: dict, key: RequestKey | None = None) -> None:
+        await self._requests.remember(self._session, answer, key)
+
+
+class SqlUnitOfWork:
+    """One transaction of the idea schema: commits when the block ends normally, rolls back otherwise."""
+
+    ideas: SqlIdeaRepository
+    requests: SqlRequests
+
+    def __init__(self, database: Database, requests: Requests):
+        self._database, self._requests = database, requests
+
+    async def __aenter__(self) -> Self:
+        self._transaction = self._database.unit_of_work()
+        session = await self._transaction.__aenter__()
+        self.ideas, self.requests = SqlIdeaRepository(session), SqlRequests(self._requests, session)
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        await self._transaction.__aexit__(kind, error, traceback)

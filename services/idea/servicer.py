@@ -4,33 +4,28 @@ from __future__ import annotations
 
 from coins.v1 import idea_service_pb2 as pb, idea_service_pb2_grpc as rpc, resources_pb2 as res
 from services.common import validation
-from services.common.convert import timestamp
 from services.common.context import caller
+from services.common.convert import timestamp
 from services.common.errors import InvalidArgument
-from services.idea import domain
+from services.common.proto_enums import IDEA_STATUS
 from services.idea.domain import Idea
 from services.idea.handlers import IdeaHandlers
 
-STATUSES = {res.IDEA_STATUS_PENDING: domain.PENDING, res.IDEA_STATUS_APPROVED: domain.APPROVED,
-            res.IDEA_STATUS_REJECTED: domain.REJECTED, res.IDEA_STATUS_COMPETING: domain.COMPETING,
-            res.IDEA_STATUS_ACCEPTED: domain.ACCEPTED, res.IDEA_STATUS_IN_PROGRESS: domain.IN_PROGRESS,
-            res.IDEA_STATUS_COMPLETE: domain.COMPLETE}
-STATUS_VALUES = {name: value for value, name in STATUSES.items()}
 ORDERS = {pb.IDEA_ORDER_UNSPECIFIED: "newest", pb.IDEA_ORDER_NEWEST: "newest",
           pb.IDEA_ORDER_MOST_COINS: "most_coins", pb.IDEA_ORDER_TITLE: "title"}
 
 
 def idea_message(idea: Idea, coin_total: int = 0) -> res.Idea:
     return res.Idea(
-        id=idea.id, campaign_id=idea.campaign_slug, submitter_id=idea.submitter_id,
+        id=idea.id, campaign_id=idea.campaign_id, submitter_id=idea.submitter_id,
         submitter_name=idea.submitter_name, title=idea.title, description=idea.description,
-        status=STATUS_VALUES[idea.status], context_id=idea.context_id, permalink_source=idea.permalink_source,
+        status=IDEA_STATUS.to_proto(idea.status), context_id=idea.context_id, permalink_source=idea.permalink_source,
         tag_ids=list(idea.tag_ids), coin_total=coin_total, submit_time=timestamp(idea.submitted_at),
         approve_time=timestamp(idea.approved_at), reject_time=timestamp(idea.rejected_at),
         accept_time=timestamp(idea.accepted_at), start_time=timestamp(idea.started_at),
         complete_time=timestamp(idea.completed_at), update_time=timestamp(idea.updated_at),
-        status_history=[res.IdeaStatusChange(from_status=STATUS_VALUES[h.from_status],
-                                             to_status=STATUS_VALUES[h.to_status], actor_id=h.actor_id,
+        status_history=[res.IdeaStatusChange(from_status=IDEA_STATUS.to_proto(h.from_status),
+                                             to_status=IDEA_STATUS.to_proto(h.to_status), actor_id=h.actor_id,
                                              reason=h.reason, change_time=timestamp(h.changed_at))
                         for h in idea.history])
 
@@ -48,10 +43,10 @@ class IdeaServicer(rpc.IdeaServiceServicer):
         return idea_message(*await self._handlers.get(caller(), request.idea_id))
 
     async def ListIdeas(self, request: pb.ListIdeasRequest, context) -> pb.ListIdeasResponse:
-        validation.enum_value("status", request.status, set(STATUSES), required=False)
+        status = IDEA_STATUS.from_proto("status", request.status, required=False)
         validation.enum_value("order_by", request.order_by, set(ORDERS), required=False)
-        ideas, token = await self._handlers.list(
-            caller(), request.campaign_id, STATUSES.get(request.status), request.tag_id, request.submitter_id,
+        ideas, token = await self._handlers.listing(
+            caller(), request.campaign_id, status, request.tag_id, request.submitter_id,
             request.context_id, ORDERS[request.order_by], request.page_size, request.page_token)
         return pb.ListIdeasResponse(ideas=[idea_message(i, total) for i, total in ideas], next_page_token=token)
 
@@ -65,9 +60,8 @@ class IdeaServicer(rpc.IdeaServiceServicer):
             request.idea.description if "description" in wanted else None))
 
     async def UpdateIdeaStatus(self, request: pb.UpdateIdeaStatusRequest, context) -> res.Idea:
-        validation.enum_value("status", request.status, set(STATUSES))
-        return idea_message(*await self._handlers.change_status(caller(), request.idea_id, STATUSES[request.status],
-                                                                request.reason))
+        status = IDEA_STATUS.from_proto("status", request.status)
+        return idea_message(*await self._handlers.change_status(caller(), request.idea_id, status, request.reason))
 
     async def FindSimilarIdeas(self, request: pb.FindSimilarIdeasRequest, context) -> pb.FindSimilarIdeasResponse:
         found = await self._handlers.similar(caller(), request.campaign_id, request.title, request.page_size)
@@ -89,7 +83,7 @@ class IdeaServicer(rpc.IdeaServiceServicer):
         return pb.CampaignResult(
             campaign_id=request.campaign_id, final=final, complete_time=timestamp(ended),
             ideas=[pb.RankedIdea(rank=r.rank, idea_id=r.idea.id, title=r.idea.title, coins=r.coins, backers=r.backers,
-                                 status=STATUS_VALUES[r.idea.status]) for r in ranking])
+                                 status=IDEA_STATUS.to_proto(r.idea.status)) for r in ranking])
 
 
 class IdeaInternalServicer(rpc.IdeaInternalServiceServicer):
