@@ -4,11 +4,14 @@ PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR):$(CURDIR)/generated
 BUF = $$(command -v buf || echo .dev/tools/node_modules/.bin/buf)
 
-.PHONY: help bootstrap dev test generate check-generated lint breaking gateway-config bench-coins soak fuzz verify-ledger clean
+.PHONY: help bootstrap dev test unit integration e2e generate check-generated lint breaking gateway-config bench-coins soak fuzz verify-ledger migrate clean
 
 help:
 	@echo "make dev              install what is missing, start PostgreSQL, Redis, 7 services and Envoy on :8080"
-	@echo "make test             contracts lint, generated/ drift check, then the whole test suite"
+	@echo "make test             contracts lint, generated/ drift check, then every tier: unit, integration, e2e"
+	@echo "make unit             tests/unit: rules and use cases without I/O, no services (seconds)"
+	@echo "make integration      tests/integration: SQL and repositories against one private PostgreSQL"
+	@echo "make e2e              tests/e2e, quality, runtime, fuzz: the real stack (PostgreSQL, Redis, services, Envoy)"
 	@echo "make generate         rebuild generated/ and docs/openapi.json from proto/"
 	@echo "make lint             buf lint"
 	@echo "make breaking         buf breaking against AGAINST (default: main's last commit)"
@@ -17,6 +20,7 @@ help:
 	@echo "make soak             the bank, crash and database-restart tests with a long load (SOAK_SECONDS=60)"
 	@echo "make fuzz             schemathesis on every REST route, generated requests on every RPC (FUZZ_EXAMPLES=15)"
 	@echo "make verify-ledger    recompute every coin balance from the ledger (DATABASE_URL, default: make dev's)"
+	@echo "make migrate          upgrade every service's schema (DATABASE_URL, default: make dev's); MIGRATE=check"
 
 bootstrap:
 	@tools/bootstrap.sh
@@ -24,8 +28,23 @@ bootstrap:
 dev: bootstrap
 	$(PY) -m tools.devstack up
 
-test: bootstrap check-generated lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+# One pytest run per tier, in this order; the first failure stops `make test`. Exit status 5 (no test collected)
+# passes: PYTEST_ARGS='-k gateway' may leave a tier nothing to run. The unit and integration tiers load no conftest
+# above their folder (--confcutdir), so they cannot reach the stack's fixtures, nor pay for importing them.
+E2E_TESTS := tests/e2e tests/quality tests/runtime tests/fuzz
+pytest_tier = $(PY) -m pytest $(1) $(PYTEST_ARGS) || test $$? -eq 5
+alone = --confcutdir=$(1) -p no:schemathesis -p no:hypothesispytest -p no:anyio $(1)
+
+test: bootstrap check-generated lint unit integration e2e
+
+unit: bootstrap
+	$(call pytest_tier,$(call alone,tests/unit))
+
+integration: bootstrap
+	$(call pytest_tier,$(call alone,tests/integration))
+
+e2e: bootstrap
+	$(call pytest_tier,$(E2E_TESTS))
 
 generate: bootstrap
 	$(PY) tools/generate.py
@@ -61,6 +80,11 @@ fuzz: bootstrap
 
 verify-ledger: bootstrap
 	DATABASE_URL=$${DATABASE_URL:-postgresql://coins@127.0.0.1:55432/coins} $(PY) -m services.coin.verify
+
+# MIGRATE='upgrade coin', 'check' (models against migrations) or "revision coin -m 'what changes'"; see the README.
+MIGRATE ?= upgrade
+migrate: bootstrap
+	DATABASE_URL=$${DATABASE_URL:-postgresql://coins@127.0.0.1:55432/coins} $(PY) -m services.common.migrations $(MIGRATE)
 
 clean:
 	rm -rf .dev/logs .dev/envoy.json .pytest_cache

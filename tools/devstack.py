@@ -82,7 +82,7 @@ class Stack:
         (self.state_dir / "logs").mkdir(exist_ok=True)
         try:
             self._ensure_keys()
-            self.database_url = os.environ.get("DATABASE_URL") or self._start_postgres()
+            self.database_url = os.environ.get("DATABASE_URL") or self.start_postgres()
             self.redis_url = os.environ.get("REDIS_URL") or self._start_redis()
             self.migrate()
             for service in SERVICES:
@@ -147,10 +147,9 @@ class Stack:
         return env
 
     def migrate(self) -> None:
-        for service in SERVICES:
-            if migrations.has_migrations(service):
-                self._say(f"migrating {service}")
-                migrations.upgrade(service, self.database_url)
+        for service in migrations.migrated_services():
+            self._say(f"migrating {service}")
+            migrations.upgrade(service, self.database_url)
 
     def start_service(self, service: str, name: str | None = None, port: int | None = None,
                       extra_env: dict[str, str] | None = None) -> subprocess.Popen:
@@ -250,7 +249,8 @@ class Stack:
         digest = hashlib.sha256(str(self.state_dir.resolve()).encode()).hexdigest()[:12]
         return Path("/var/tmp") / f"coins-postgres-{digest}"
 
-    def _start_postgres(self) -> str:
+    def start_postgres(self) -> str:
+        """The private cluster alone (the integration tests need nothing else); stop() stops it. Returns its URL."""
         data = self._pg_data_dir()
         if not (data / "PG_VERSION").exists():
             self._say(f"creating a PostgreSQL cluster in {data}")

@@ -17,8 +17,8 @@ import pytest
 from coins.v1 import auth_service_pb2 as pb, auth_service_pb2_grpc as rpc, idea_service_pb2 as idea_pb
 from coins.v1 import idea_service_pb2_grpc as idea_rpc, resources_pb2
 from services.common.tokens import ServiceTokens
-from tests.conftest import PASSWORD, TEST_SETTINGS, sign_up, unique_email, verification_token
-from tests.errors import error_info, json_detail
+from tests.support.accounts import PASSWORD, TEST_SETTINGS, sign_up, unique_email, verification_token
+from tests.support.errors import error_info, json_detail
 from tools.devstack import DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD, LoggedLinks, free_port
 
 GUESSES_PER_EMAIL = int(TEST_SETTINGS["COINS_LOGIN_ATTEMPTS_PER_EMAIL"])

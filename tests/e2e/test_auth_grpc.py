@@ -6,8 +6,8 @@ import grpc
 import pytest
 
 from coins.v1 import auth_service_pb2 as pb, auth_service_pb2_grpc as rpc, resources_pb2
-from tests.conftest import PASSWORD, sign_up, unique_email
-from tests.errors import error_info, request_info
+from tests.support.accounts import PASSWORD, sign_up, unique_email
+from tests.support.errors import error_info, request_info
 
 
 @pytest.fixture(params=["direct", "gateway"])

@@ -2,8 +2,8 @@
 
 import uuid
 
-from tests.conftest import PASSWORD, unique_email
-from tests.errors import json_detail
+from tests.support.accounts import PASSWORD, unique_email
+from tests.support.errors import json_detail
 
 
 def register(gateway, email, password=PASSWORD, **extra):

@@ -10,7 +10,7 @@ import grpc
 import pytest
 
 from coins.v1 import campaign_service_pb2 as cpb, idea_service_pb2 as ipb, resources_pb2 as res
-from tests.world import User
+from tests.support.world import User
 
 PERSONAS = ("admin", "sponsor", "manager", "other_manager", "member", "stranger", "anonymous")
 CODES = {"OK": grpc.StatusCode.OK, "PD": grpc.StatusCode.PERMISSION_DENIED, "NF": grpc.StatusCode.NOT_FOUND,

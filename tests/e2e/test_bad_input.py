@@ -6,9 +6,9 @@ import grpc
 import pytest
 
 from coins.v1 import campaign_service_pb2 as cpb, idea_service_pb2 as ipb, resources_pb2 as res
-from tests.errors import error_info
-from tests.errors import json_detail
-from tests.world import refused
+from tests.support.errors import error_info
+from tests.support.errors import json_detail
+from tests.support.world import refused
 
 LONG = "x" * 20_001
 

@@ -9,8 +9,8 @@ import grpc
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
 from coins.v1 import campaign_service_pb2 as pb, resources_pb2 as res
-from tests.errors import error_info
-from tests.world import refused
+from tests.support.errors import error_info
+from tests.support.world import refused
 
 
 def stamp(delta_s: float) -> timestamp_pb2.Timestamp:
@@ -98,8 +98,8 @@ def test_open_and_mediated_campaigns_take_anyone_closed_ones_only_invitees(admin
 
 
 def test_an_invitee_without_an_account_registers_and_joins_by_the_link(admin_user, gateway_channel):
-    from tests.conftest import PASSWORD, Account
-    from tests.world import User
+    from tests.support.accounts import PASSWORD, Account
+    from tests.support.world import User
     from coins.v1 import auth_service_pb2 as auth_pb, auth_service_pb2_grpc as auth_rpc
 
     closed = admin_user.create_campaign("closed")

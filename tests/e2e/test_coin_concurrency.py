@@ -19,7 +19,7 @@ import pytest
 from coins.v1 import coin_service_pb2 as pb, coin_service_pb2_grpc as rpc
 from coins.v1 import idea_service_pb2 as idea_pb, idea_service_pb2_grpc as idea_rpc, resources_pb2 as res
 from services.coin.domain import client_request_id
-from tests.coin_invariants import violations_async
+from tests.support.coin_invariants import violations_async
 from tools.devstack import free_port
 
 LOAD_S = float(os.environ.get("COINS_LOAD_SECONDS", "5"))
@@ -106,7 +106,7 @@ class Load:
 
 
 def _reason(error: grpc.aio.AioRpcError) -> str:
-    from tests.errors import error_info
+    from tests.support.errors import error_info
     try:
         return error_info(error).reason
     except AssertionError:

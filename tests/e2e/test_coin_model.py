@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from coins.v1 import coin_service_pb2 as pb, resources_pb2 as res
-from tests.errors import error_info
+from tests.support.errors import error_info
 
 GRANT, CAP = 60, 40
 

@@ -12,7 +12,7 @@ import grpc
 import pytest
 
 from coins.v1 import idea_service_pb2 as idea_pb, resources_pb2 as res
-from tests.coin_invariants import violations
+from tests.support.coin_invariants import violations
 
 CRASH_POINT = "idea.decision.after_coin_side"
 CONVERGE_S = 10

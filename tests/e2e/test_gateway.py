@@ -19,9 +19,9 @@ from coins.v1 import auth_service_pb2 as pb, auth_service_pb2_grpc as rpc
 from gateway.generate import DESCRIPTOR_SET
 from services.common import catalog
 from services.common.catalog import Access
-from tests.conftest import sign_up
+from tests.support.accounts import sign_up
 from tools.devstack import envoy_binary, free_port
-from tests.errors import json_detail
+from tests.support.errors import json_detail
 
 ROUTE_FIELDS = ("get", "put", "post", "delete", "patch")
 SAMPLE_PATH_VALUES = {"role": "SYSTEM_ROLE_SPONSOR"}  # enum path variables need a real name

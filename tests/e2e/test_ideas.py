@@ -8,8 +8,8 @@ from google.protobuf import field_mask_pb2
 
 from coins.v1 import coin_service_pb2 as coin_pb
 from coins.v1 import idea_service_pb2 as pb, resources_pb2 as res
-from tests.errors import error_info
-from tests.world import refused
+from tests.support.errors import error_info
+from tests.support.world import refused
 
 S = res  # status values read better as S.IDEA_STATUS_...
 

@@ -11,8 +11,8 @@ import pytest
 
 from coins.v1 import campaign_service_pb2 as campaign_pb, coin_service_pb2 as coin_pb
 from coins.v1 import idea_service_pb2 as idea_pb, resources_pb2 as res
-from tests.errors import error_info
-from tests.world import refused, slug
+from tests.support.errors import error_info
+from tests.support.world import refused, slug
 
 
 @dataclass

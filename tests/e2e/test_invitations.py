@@ -13,8 +13,8 @@ import grpc
 
 from coins.v1 import campaign_service_pb2 as pb, resources_pb2 as res
 from services.campaign.domain import INVITATION_LINK_MESSAGE
-from tests.errors import error_info
-from tests.world import refused, token_of
+from tests.support.errors import error_info
+from tests.support.world import refused, token_of
 
 
 def nobody() -> str:
@@ -194,7 +194,7 @@ def test_emails_of_members_and_sponsors_go_to_managers_and_admins_only(admin_use
 
 
 def test_invitations_over_rest(gateway, admin, auth_channel):
-    from tests.conftest import sign_up
+    from tests.support.accounts import sign_up
 
     first, second = sign_up(auth_channel, "rest-invitee"), sign_up(auth_channel, "rest-invitee")
     A = admin.bearer

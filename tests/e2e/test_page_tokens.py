@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.errors import json_detail
+from tests.support.errors import json_detail
 
 CRAFTED = [
     base64.urlsafe_b64encode(json.dumps({"before": "x"}).encode()).decode().rstrip("="),

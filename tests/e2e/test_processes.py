@@ -10,7 +10,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from coins.v1 import auth_service_pb2 as pb, auth_service_pb2_grpc as rpc
 from services.common.config import SERVICES
-from tests.conftest import PASSWORD, unique_email
+from tests.support.accounts import PASSWORD, unique_email
 from tools.devstack import free_port
 
 

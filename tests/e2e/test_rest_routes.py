@@ -7,7 +7,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.conftest import sign_up
+from tests.support.accounts import sign_up
 
 
 def ok(reply: httpx.Response) -> dict:

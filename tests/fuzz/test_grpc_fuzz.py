@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from services.common import catalog
 from services.common.interceptor import SERVICE_TOKEN_HEADER
 from services.common.tokens import ServiceTokens
-from tests.fuzz.conftest import DERANDOMIZE, Tally, examples
+from tests.fuzz.runs import DERANDOMIZE, Tally, examples
 from tests.fuzz.messages import field_names, messages
 
 BUGS = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN}

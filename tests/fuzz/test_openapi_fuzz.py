@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.fuzz.conftest import DERANDOMIZE, Tally, examples
+from tests.fuzz.runs import DERANDOMIZE, Tally, examples
 from tools.generate import OPENAPI
 
 UNIMPLEMENTED = 12

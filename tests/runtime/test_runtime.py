@@ -24,7 +24,7 @@ from services.common import telemetry
 from services.common.config import Settings
 from services.common.context import caller, current_call
 from services.common.server import Mounted, Runtime, serve
-from tests.errors import error_info
+from tests.support.errors import error_info
 from tools.devstack import free_port
 
 SECRET_TEXT = "password=hunter2 at db.internal:5432"

@@ -24,7 +24,8 @@ def test_the_python_constants_are_declared_reasons():
 
 def test_the_ledger_raises_only_declared_reasons():
     raised = set()
-    for migration in (SERVICES / "coin" / "migrations" / "versions").glob("*.py"):
+    ledger = SERVICES / "coin" / "migrations"
+    for migration in [*(ledger / "versions").glob("*.py"), *(ledger / "sql").glob("*.sql")]:
         raised |= set(re.findall(r"RAISE EXCEPTION '([A-Z_0-9]+)'", migration.read_text()))
     assert raised - NOT_FOR_CLIENTS <= errors.REASONS
 

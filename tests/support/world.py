@@ -7,13 +7,16 @@ from dataclasses import dataclass, field
 
 import grpc
 import pytest
-
 from coins.v1 import auth_service_pb2_grpc as auth_rpc
-from coins.v1 import campaign_service_pb2 as campaign_pb, campaign_service_pb2_grpc as campaign_rpc
-from coins.v1 import coin_service_pb2 as coin_pb, coin_service_pb2_grpc as coin_rpc
-from coins.v1 import idea_service_pb2 as idea_pb, idea_service_pb2_grpc as idea_rpc
+from coins.v1 import campaign_service_pb2 as campaign_pb
+from coins.v1 import campaign_service_pb2_grpc as campaign_rpc
+from coins.v1 import coin_service_pb2 as coin_pb
+from coins.v1 import coin_service_pb2_grpc as coin_rpc
+from coins.v1 import idea_service_pb2 as idea_pb
+from coins.v1 import idea_service_pb2_grpc as idea_rpc
 from coins.v1 import resources_pb2 as res
-from tests.conftest import Account
+
+from tests.support.accounts import Account
 
 TYPES = {"open": res.CAMPAIGN_TYPE_OPEN, "mediated": res.CAMPAIGN_TYPE_MEDIATED, "closed": res.CAMPAIGN_TYPE_CLOSED}
 
@@ -80,12 +83,12 @@ class User:
     def accept(self, link: str) -> res.CampaignMember:
         return self.campaigns.AcceptInvitation(campaign_pb.AcceptInvitationRequest(invitation_token=token_of(link)))
 
-    def bring_in(self, campaign_id: str, user: "User", role: int = res.CAMPAIGN_ROLE_MEMBER) -> res.CampaignMember:
+    def bring_in(self, campaign_id: str, user: User, role: int = res.CAMPAIGN_ROLE_MEMBER) -> res.CampaignMember:
         """Invites `user` and has it open the link, as when a manager passes the link on."""
         [invitation] = self.invite(campaign_id, user.email, role=role)
         return user.accept(invitation.link)
 
-    def name_manager(self, campaign_id: str, user: "User") -> res.CampaignMember:
+    def name_manager(self, campaign_id: str, user: User) -> res.CampaignMember:
         return self.campaigns.SetMemberRole(campaign_pb.SetMemberRoleRequest(
             campaign_id=campaign_id, user_id=user.id, role=res.CAMPAIGN_ROLE_MANAGER))
 
@@ -115,7 +118,6 @@ class User:
     def allocate(self, campaign_id: str, idea_id: str, amount: int, request_id: str | None = None):
         return self.coins.AllocateCoins(coin_pb.AllocateCoinsRequest(
             campaign_id=campaign_id, idea_id=idea_id, amount=amount, request_id=request_id or str(uuid.uuid4())))
-
 
 
 class _Authorised:

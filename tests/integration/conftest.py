@@ -1,0 +1,42 @@
+"""The integration tier: one private PostgreSQL cluster for the session, on a free port, migrated to head. No Redis,
+no service process, no Envoy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tests.support.ledger import Ledger
+from tools.devstack import Ports, Stack
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    # The dev launcher's cluster alone: Stack.stop() stops it and removes it (ephemeral) when nothing else ran.
+    database = Stack(Path(tmp_path_factory.mktemp("postgres")), Ports.free(), quiet=True, ephemeral=True)
+    try:
+        database.database_url = database.start_postgres()
+        database.migrate()
+        yield database.database_url
+    finally:
+        database.stop()
+
+
+async def _decode_json(connection: asyncpg.Connection) -> None:
+    await connection.set_type_codec("jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+@pytest.fixture(scope="session")
+async def db(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4, init=_decode_json)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture(scope="session")
+def ledger(db: asyncpg.Pool) -> Ledger:
+    return Ledger(db)
