@@ -4,16 +4,17 @@ PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR):$(CURDIR)/generated
 BUF = $$(command -v buf || echo .dev/tools/node_modules/.bin/buf)
 
-.PHONY: help bootstrap dev test unit integration e2e generate check-generated lint breaking gateway-config bench-coins soak fuzz verify-ledger migrate clean
+.PHONY: help bootstrap dev test unit handler-coverage integration e2e generate check-generated lint breaking gateway-config bench-coins soak fuzz verify-ledger migrate clean
 
 help:
 	@echo "make dev              install what is missing, start PostgreSQL, Redis, 7 services and Envoy on :8080"
 	@echo "make test             contracts lint, generated/ drift check, then every tier: unit, integration, e2e"
 	@echo "make unit             tests/unit: rules and use cases without I/O, no services (seconds)"
+	@echo "make handler-coverage line coverage of each service's handlers by the unit tier (fakes, no I/O)"
 	@echo "make integration      tests/integration: SQL and repositories against one private PostgreSQL"
 	@echo "make e2e              tests/e2e, quality, runtime, fuzz: the real stack (PostgreSQL, Redis, services, Envoy)"
 	@echo "make generate         rebuild generated/ and docs/openapi.json from proto/"
-	@echo "make lint             buf lint"
+	@echo "make lint             buf lint, ruff and mypy (settings in pyproject.toml)"
 	@echo "make breaking         buf breaking against AGAINST (default: main's last commit)"
 	@echo "make gateway-config   write .dev/envoy.json from the contracts and validate it with Envoy"
 	@echo "make bench-coins      the coin benchmark table (pgbench ceiling, gRPC, REST, hot idea, 1M history)"
@@ -40,6 +41,10 @@ test: bootstrap check-generated lint unit integration e2e
 unit: bootstrap
 	$(call pytest_tier,$(call alone,tests/unit))
 
+handler-coverage: bootstrap
+	$(PY) -m pytest --confcutdir=tests/unit -p no:schemathesis -p no:hypothesispytest -p no:anyio -q tests/unit \
+		--cov=services --cov-report=term-missing | grep -E 'handlers|TOTAL|^Name'
+
 integration: bootstrap
 	$(call pytest_tier,$(call alone,tests/integration))
 
@@ -54,6 +59,8 @@ check-generated: bootstrap
 
 lint: bootstrap
 	$(BUF) lint
+	.venv/bin/ruff check .
+	.venv/bin/mypy
 
 AGAINST ?= .git\#branch=main
 breaking: bootstrap

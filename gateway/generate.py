@@ -3,8 +3,8 @@ the methods' `public` option, REST transcoding from the google.api.http annotati
 
     python -m gateway.generate --out .dev/envoy.json [--port 8080] [--admin-port 9901]
 
-Filter order matters (docs/gateway.md explains it): CORS answers preflights first; Lua sits before the transcoder so that
-on the way out it runs after it; JWT and rate limit come after the transcoder so they key on gRPC paths and guard
+Filter order matters (docs/gateway.md explains it): CORS answers preflights first; Lua sits before the transcoder so
+that on the way out it runs after it; JWT and rate limit come after the transcoder so they key on gRPC paths and guard
 REST and native gRPC alike.
 """
 
@@ -15,8 +15,10 @@ import base64
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from services.common import catalog
 from services.common.catalog import Access
@@ -36,7 +38,8 @@ _LOCAL_REPLY_CODES = {400: 3, 401: 16, 403: 7, 404: 5, 413: 8, 429: 8, 503: 14, 
 _LUA = """
 function envoy_on_request(handle)
   local content_type = handle:headers():get("content-type") or ""
-  handle:streamInfo():dynamicMetadata():set("coins.gateway", "grpc", string.sub(content_type, 1, 16) == "application/grpc")
+  local is_grpc = string.sub(content_type, 1, 16) == "application/grpc"
+  handle:streamInfo():dynamicMetadata():set("coins.gateway", "grpc", is_grpc)
 end
 function envoy_on_response(handle)
   local meta = handle:streamInfo():dynamicMetadata():get("coins.gateway")
@@ -69,7 +72,10 @@ class GatewayOptions:
 
 def jwks(public_key_pem: bytes) -> str:
     """The auth service's ES256 public key as the JWKS Envoy checks signatures with."""
-    numbers = serialization.load_pem_public_key(public_key_pem).public_numbers()
+    key = serialization.load_pem_public_key(public_key_pem)
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise ValueError("the access-token key must be an EC P-256 key (ES256)")
+    numbers = key.public_numbers()
 
     def b64(number: int) -> str:
         return base64.urlsafe_b64encode(number.to_bytes(32, "big")).decode().rstrip("=")
@@ -95,7 +101,7 @@ def _rate_limit(per_s: int) -> dict:
 
 def _routes(options: GatewayOptions) -> list[dict]:
     methods = catalog.methods().values()
-    routes = []
+    routes: list[dict[str, Any]] = []
     # Streams stay open: no route timeout for them.
     for method in methods:
         if method.server_streaming and method.access is not Access.INTERNAL:

@@ -9,9 +9,9 @@ from pathlib import Path
 import grpc
 import httpx
 import pytest
+
 from coins.v1 import auth_service_pb2 as auth_pb
 from coins.v1 import auth_service_pb2_grpc as auth_rpc
-
 from tests.support.accounts import TEST_SETTINGS, Account, read_mail, sign_up
 from tests.support.world import User
 from tools.devstack import DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD, Ports, Stack

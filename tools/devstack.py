@@ -28,7 +28,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from gateway.generate import GatewayOptions, write as write_gateway_config
+from gateway.generate import GatewayOptions
+from gateway.generate import write as write_gateway_config
 from services.auth.domain import VERIFICATION_LINK_MESSAGE
 from services.campaign.domain import INVITATION_LINK_MESSAGE
 from services.common import migrations
@@ -108,9 +109,11 @@ class Stack:
     def restart_postgres(self) -> None:
         """Fast restart of the private cluster (same options): every connection in every pool breaks."""
         # -l as at start: without it the new postmaster inherits our pipes and run() never returns.
-        subprocess.run(self._as_postgres([self._pg_bin("pg_ctl"), "-D", str(self._pg_data), "-l",
-                                          str(self._pg_data / "server.log"), "-m", "fast", "-w", "-t", "60",
-                                          "restart"]), check=True, capture_output=True)
+        data = self._pg_data
+        if data is None:
+            raise RuntimeError("this stack did not start PostgreSQL (DATABASE_URL names another server)")
+        subprocess.run(self._as_postgres([self._pg_bin("pg_ctl"), "-D", str(data), "-l", str(data / "server.log"),
+                                          "-m", "fast", "-w", "-t", "60", "restart"]), check=True, capture_output=True)
 
     def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
         process = self._processes.pop(name, None)
@@ -368,7 +371,7 @@ def describe(stack: Stack) -> str:
     rows += [(f"{name} service (gRPC)", f"127.0.0.1:{port}") for name, port in stack.ports.services.items()]
     rows += [("PostgreSQL", stack.database_url), ("Redis", stack.redis_url),
              ("logs", str(stack.state_dir / "logs")),
-             ("first admin", f"{stack.service_env()['COINS_ADMIN_EMAIL']} / {stack.service_env()['COINS_ADMIN_PASSWORD']}")]
+             ("first admin", "{COINS_ADMIN_EMAIL} / {COINS_ADMIN_PASSWORD}".format_map(stack.service_env()))]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"  {name.ljust(width)}  {where}" for name, where in rows)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from coins.v1 import auth_service_pb2_grpc as rpc
-
 from services.auth import domain
 from services.auth.adapters import LoggedVerificationMail
 from services.auth.credentials import AccessTokenIssuer, Passwords

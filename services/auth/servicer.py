@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from google.protobuf import empty_pb2
+
 from coins.v1 import auth_service_pb2 as pb
 from coins.v1 import auth_service_pb2_grpc as rpc
 from coins.v1 import resources_pb2
-from google.protobuf import empty_pb2
-
 from services.auth.domain import Account
 from services.auth.handlers import AuthHandlers, Session
 from services.common import validation
@@ -97,12 +97,12 @@ class AuthServicer(rpc.AuthServiceServicer):
         return pb.ListUsersResponse(users=[user_message(a) for a in accounts], next_page_token=next_token)
 
     async def GrantRole(self, request: pb.GrantRoleRequest, context) -> resources_pb2.User:
-        return user_message(await self._handlers.change_role(require_admin(), request.user_id,
-                                                             SYSTEM_ROLE.from_proto("role", request.role), granting=True))
+        role = SYSTEM_ROLE.from_proto("role", request.role)
+        return user_message(await self._handlers.change_role(require_admin(), request.user_id, role, granting=True))
 
     async def RevokeRole(self, request: pb.RevokeRoleRequest, context) -> resources_pb2.User:
-        return user_message(await self._handlers.change_role(require_admin(), request.user_id,
-                                                             SYSTEM_ROLE.from_proto("role", request.role), granting=False))
+        role = SYSTEM_ROLE.from_proto("role", request.role)
+        return user_message(await self._handlers.change_role(require_admin(), request.user_id, role, granting=False))
 
     async def DeactivateUser(self, request: pb.DeactivateUserRequest, context) -> resources_pb2.User:
         return user_message(await self._handlers.set_active(require_admin(), request.user_id, active=False))

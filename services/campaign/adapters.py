@@ -7,11 +7,11 @@ import uuid
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from coins.v1 import coin_service_pb2 as coin_pb
 from coins.v1 import coin_service_pb2_grpc as coin_rpc
 from coins.v1 import resources_pb2 as res
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.campaign.domain import CoinPolicy
 from services.campaign.repository import SqlCampaignRepository
 from services.common.db import Database

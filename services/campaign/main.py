@@ -11,7 +11,6 @@ from coins.v1 import campaign_service_pb2_grpc as rpc
 from coins.v1 import coin_service_pb2_grpc as coin_rpc
 from coins.v1 import idea_service_pb2 as idea_pb
 from coins.v1 import idea_service_pb2_grpc as idea_rpc
-
 from services.campaign.adapters import CoinServiceAccounts, SqlUnitOfWork
 from services.campaign.handlers import REMOVE_TAG, CampaignHandlers
 from services.campaign.repository import OUTBOX, REQUESTS

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from google.protobuf import empty_pb2
+
 from coins.v1 import campaign_service_pb2 as pb
 from coins.v1 import campaign_service_pb2_grpc as rpc
 from coins.v1 import resources_pb2 as res
-from google.protobuf import empty_pb2
-
 from services.campaign.domain import Campaign, CampaignFields, Invitation, Member, Sponsor, Tag
 from services.campaign.handlers import CampaignHandlers
 from services.common.concepts import CampaignRole, CampaignStatus

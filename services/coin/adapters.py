@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from coins.v1 import campaign_service_pb2 as campaign_pb
 from coins.v1 import campaign_service_pb2_grpc as campaign_rpc
-
 from services.coin.domain import Access
 from services.common.proto_enums import CAMPAIGN_ROLE
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from coins.v1 import campaign_service_pb2_grpc as campaign_rpc
 from coins.v1 import coin_service_pb2_grpc as rpc
-
 from services.coin.adapters import CampaignServiceAccess
 from services.coin.handlers import CoinHandlers
 from services.coin.repository import CoinLedger

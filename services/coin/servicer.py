@@ -5,7 +5,6 @@ from __future__ import annotations
 from coins.v1 import coin_service_pb2 as pb
 from coins.v1 import coin_service_pb2_grpc as rpc
 from coins.v1 import resources_pb2 as res
-
 from services.coin import domain
 from services.coin.domain import Allocation, Balance, CoinPolicy, CoinsExpired, IdeaOutcome, LedgerEntry
 from services.coin.handlers import CoinHandlers

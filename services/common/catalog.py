@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from functools import cache
+from typing import Any, cast
 
 from google.api import annotations_pb2
 from google.protobuf import descriptor
@@ -58,7 +59,8 @@ def _access(method: descriptor.MethodDescriptor) -> Access:
     options = method.GetOptions()
     if not options.HasExtension(annotations_pb2.http):
         return Access.INTERNAL
-    return Access.PUBLIC if options.Extensions[options_pb2.public] else Access.USER
+    public_extension = cast(Any, options_pb2.public)  # mypy-protobuf types custom options too narrowly to index
+    return Access.PUBLIC if options.Extensions[public_extension] else Access.USER
 
 
 @cache

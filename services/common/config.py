@@ -5,6 +5,7 @@ Every variable is listed once in SETTINGS; the README's configuration table is t
 
 from __future__ import annotations
 
+import builtins
 import os
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -131,13 +132,14 @@ class _Env:
     def str(self, name: str, default: str) -> str:
         return self._environ.get(name, default)
 
-    def int(self, name: str, default: int) -> int:
+    # The methods are named after the types they read; `builtins.` keeps the annotations below them unambiguous.
+    def int(self, name: builtins.str, default: int) -> int:
         return self._parse(name, default, int)
 
-    def float(self, name: str, default: float) -> float:
+    def float(self, name: builtins.str, default: builtins.float) -> builtins.float:
         return self._parse(name, default, float)
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         raw = self._environ.get(name)
         if raw is None:
             return default

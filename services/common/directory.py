@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from coins.v1 import auth_service_pb2 as auth_pb
 from coins.v1 import auth_service_pb2_grpc as auth_rpc
 from coins.v1 import resources_pb2
-
 from services.common.clients import ServiceClients
 from services.common.concepts import SystemRole
 from services.common.proto_enums import SYSTEM_ROLE

@@ -5,7 +5,7 @@ so the two cannot drift apart without tests/unit/test_proto_enums.py noticing.""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
@@ -22,9 +22,18 @@ class EnumMap(Generic[Concept]):
         self._to_proto = {member: proto.Value(prefix + member.name) for member in concept}
         self._from_proto = {number: member for member, number in self._to_proto.items()}
 
-    def to_proto(self, value: Concept | str | None) -> int:
-        """The proto number; UNSPECIFIED (0) for None."""
+    def to_proto(self, value: Concept | str | None) -> Any:
+        """The proto number; UNSPECIFIED (0) for None. Typed Any: each proto enum has its own int subtype."""
         return 0 if value is None else self._to_proto[self.concept(value)]
+
+    @overload
+    def from_proto(self, field: str, number: int) -> Concept: ...
+
+    @overload
+    def from_proto(self, field: str, number: int, *, required: Literal[True]) -> Concept: ...
+
+    @overload
+    def from_proto(self, field: str, number: int, *, required: bool) -> Concept | None: ...
 
     def from_proto(self, field: str, number: int, *, required: bool = True) -> Concept | None:
         """The concept a request names. Proto3 takes any number on the wire (the gateway passes 7 for a 4-value

@@ -8,7 +8,7 @@ import importlib
 import logging
 import signal
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable, Coroutine
 
 import grpc
 import uvloop
@@ -65,7 +65,7 @@ class Mounted:
     background tasks (schedulers, outbox relays) that run until shutdown."""
 
     servicers: list[tuple[object, Callable]]
-    background: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
 

@@ -7,8 +7,10 @@ from datetime import timezone
 import grpc
 from google.rpc import error_details_pb2, status_pb2
 
-from coins.v1 import campaign_service_pb2 as campaign_pb, campaign_service_pb2_grpc as campaign_rpc
-from coins.v1 import coin_service_pb2 as coin_pb, coin_service_pb2_grpc as coin_rpc
+from coins.v1 import campaign_service_pb2 as campaign_pb
+from coins.v1 import campaign_service_pb2_grpc as campaign_rpc
+from coins.v1 import coin_service_pb2 as coin_pb
+from coins.v1 import coin_service_pb2_grpc as coin_rpc
 from services.common import directory, errors
 from services.common.proto_enums import CAMPAIGN_ROLE, CAMPAIGN_STATUS, CAMPAIGN_TYPE
 from services.idea.domain import CampaignStanding, CampaignView, IdeaStanding

@@ -11,8 +11,17 @@ from services.common import validation
 from services.common.concepts import CampaignRole, CampaignStatus, CampaignType, IdeaStatus
 from services.common.context import Caller
 from services.common.errors import (
-    CAMPAIGN_INACTIVE, CAMPAIGN_NOT_FOUND, IDEA_ALREADY_ACCEPTED, IDEA_LOCKED, IDEA_NOT_COMPETING, IDEA_NOT_FOUND,
-    INVALID_TRANSITION, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied,
+    CAMPAIGN_INACTIVE,
+    CAMPAIGN_NOT_FOUND,
+    IDEA_ALREADY_ACCEPTED,
+    IDEA_LOCKED,
+    IDEA_NOT_COMPETING,
+    IDEA_NOT_FOUND,
+    INVALID_TRANSITION,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
 )
 
 if TYPE_CHECKING:

@@ -15,7 +15,13 @@ from services.common.errors import DUPLICATE_IDEA_DETECTED, IDEA_NOT_FOUND, Abor
 from services.idea import domain
 from services.idea.domain import CampaignView, Decision, Idea
 from services.idea.ports import (
-    CampaignAccess, CoinMoves, CoinsRefused, IdeaRepository, UnitOfWork, UnitOfWorkFactory, UserDirectory,
+    CampaignAccess,
+    CoinMoves,
+    CoinsRefused,
+    IdeaRepository,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    UserDirectory,
 )
 
 log = logging.getLogger("coins.idea")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from coins.v1 import campaign_service_pb2_grpc as campaign_rpc, coin_service_pb2_grpc as coin_rpc
+from coins.v1 import campaign_service_pb2_grpc as campaign_rpc
+from coins.v1 import coin_service_pb2_grpc as coin_rpc
 from coins.v1 import idea_service_pb2_grpc as rpc
 from services.common.directory import UserDirectory
 from services.common.idempotency import Requests

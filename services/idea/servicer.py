@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from coins.v1 import idea_service_pb2 as pb, idea_service_pb2_grpc as rpc, resources_pb2 as res
+from coins.v1 import idea_service_pb2 as pb
+from coins.v1 import idea_service_pb2_grpc as rpc
+from coins.v1 import resources_pb2 as res
 from services.common import validation
 from services.common.context import caller
 from services.common.convert import timestamp

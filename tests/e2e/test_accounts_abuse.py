@@ -14,8 +14,11 @@ import grpc
 import httpx
 import pytest
 
-from coins.v1 import auth_service_pb2 as pb, auth_service_pb2_grpc as rpc, idea_service_pb2 as idea_pb
-from coins.v1 import idea_service_pb2_grpc as idea_rpc, resources_pb2
+from coins.v1 import auth_service_pb2 as pb
+from coins.v1 import auth_service_pb2_grpc as rpc
+from coins.v1 import idea_service_pb2 as idea_pb
+from coins.v1 import idea_service_pb2_grpc as idea_rpc
+from coins.v1 import resources_pb2
 from services.common.tokens import ServiceTokens
 from tests.support.accounts import PASSWORD, TEST_SETTINGS, sign_up, unique_email, verification_token
 from tests.support.errors import error_info, json_detail

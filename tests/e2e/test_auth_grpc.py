@@ -5,7 +5,9 @@ import uuid
 import grpc
 import pytest
 
-from coins.v1 import auth_service_pb2 as pb, auth_service_pb2_grpc as rpc, resources_pb2
+from coins.v1 import auth_service_pb2 as pb
+from coins.v1 import auth_service_pb2_grpc as rpc
+from coins.v1 import resources_pb2
 from tests.support.accounts import PASSWORD, sign_up, unique_email
 from tests.support.errors import error_info, request_info
 

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 import grpc
 import pytest
 
-from coins.v1 import campaign_service_pb2 as cpb, idea_service_pb2 as ipb, resources_pb2 as res
+from coins.v1 import campaign_service_pb2 as cpb
+from coins.v1 import idea_service_pb2 as ipb
+from coins.v1 import resources_pb2 as res
 from tests.support.world import User
 
 PERSONAS = ("admin", "sponsor", "manager", "other_manager", "member", "stranger", "anonymous")
@@ -181,7 +183,8 @@ def test_each_persona_gets_exactly_the_allowed_result(world, rpc, sign_in, promo
 
 
 def test_internal_rpcs_refuse_every_user_even_inside_the_mesh(stack, world):
-    from coins.v1 import campaign_service_pb2_grpc as crpc, idea_service_pb2_grpc as irpc
+    from coins.v1 import campaign_service_pb2_grpc as crpc
+    from coins.v1 import idea_service_pb2_grpc as irpc
 
     calls = [("campaign", lambda ch: crpc.CampaignInternalServiceStub(ch).GetCampaignAccess(
                  cpb.GetCampaignAccessRequest(campaign_id=world.campaign), metadata=world.admin.account.metadata)),

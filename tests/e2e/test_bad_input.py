@@ -5,9 +5,10 @@ import uuid
 import grpc
 import pytest
 
-from coins.v1 import campaign_service_pb2 as cpb, idea_service_pb2 as ipb, resources_pb2 as res
-from tests.support.errors import error_info
-from tests.support.errors import json_detail
+from coins.v1 import campaign_service_pb2 as cpb
+from coins.v1 import idea_service_pb2 as ipb
+from coins.v1 import resources_pb2 as res
+from tests.support.errors import error_info, json_detail
 from tests.support.world import refused
 
 LONG = "x" * 20_001

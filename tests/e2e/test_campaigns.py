@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 import grpc
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
-from coins.v1 import campaign_service_pb2 as pb, resources_pb2 as res
+from coins.v1 import campaign_service_pb2 as pb
+from coins.v1 import resources_pb2 as res
 from tests.support.errors import error_info
 from tests.support.world import refused
 
@@ -98,9 +99,10 @@ def test_open_and_mediated_campaigns_take_anyone_closed_ones_only_invitees(admin
 
 
 def test_an_invitee_without_an_account_registers_and_joins_by_the_link(admin_user, gateway_channel):
+    from coins.v1 import auth_service_pb2 as auth_pb
+    from coins.v1 import auth_service_pb2_grpc as auth_rpc
     from tests.support.accounts import PASSWORD, Account
     from tests.support.world import User
-    from coins.v1 import auth_service_pb2 as auth_pb, auth_service_pb2_grpc as auth_rpc
 
     closed = admin_user.create_campaign("closed")
     email = f"later-{uuid.uuid4().hex[:8]}@example.org"

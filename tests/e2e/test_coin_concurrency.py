@@ -16,8 +16,11 @@ import asyncpg
 import grpc
 import pytest
 
-from coins.v1 import coin_service_pb2 as pb, coin_service_pb2_grpc as rpc
-from coins.v1 import idea_service_pb2 as idea_pb, idea_service_pb2_grpc as idea_rpc, resources_pb2 as res
+from coins.v1 import coin_service_pb2 as pb
+from coins.v1 import coin_service_pb2_grpc as rpc
+from coins.v1 import idea_service_pb2 as idea_pb
+from coins.v1 import idea_service_pb2_grpc as idea_rpc
+from coins.v1 import resources_pb2 as res
 from services.coin.domain import client_request_id
 from tests.support.coin_invariants import violations_async
 from tools.devstack import free_port

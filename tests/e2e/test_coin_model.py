@@ -7,10 +7,12 @@ from __future__ import annotations
 import uuid
 
 import grpc
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from coins.v1 import coin_service_pb2 as pb, resources_pb2 as res
+from coins.v1 import coin_service_pb2 as pb
+from coins.v1 import resources_pb2 as res
 from tests.support.errors import error_info
 
 GRANT, CAP = 60, 40

@@ -8,9 +8,9 @@ import uuid
 
 import grpc
 import pytest
+
 from coins.v1 import coin_service_pb2 as pb
 from coins.v1 import resources_pb2 as res
-
 from tests.support.coin_invariants import violations
 from tests.support.errors import error_info
 from tests.support.world import refused

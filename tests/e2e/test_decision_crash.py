@@ -11,7 +11,8 @@ import asyncpg
 import grpc
 import pytest
 
-from coins.v1 import idea_service_pb2 as idea_pb, resources_pb2 as res
+from coins.v1 import idea_service_pb2 as idea_pb
+from coins.v1 import resources_pb2 as res
 from tests.support.coin_invariants import violations
 
 CRASH_POINT = "idea.decision.after_coin_side"

@@ -15,13 +15,14 @@ import pytest
 from google.api import annotations_pb2
 from google.protobuf import descriptor_pb2
 
-from coins.v1 import auth_service_pb2 as pb, auth_service_pb2_grpc as rpc
+from coins.v1 import auth_service_pb2 as pb
+from coins.v1 import auth_service_pb2_grpc as rpc
 from gateway.generate import DESCRIPTOR_SET
 from services.common import catalog
 from services.common.catalog import Access
 from tests.support.accounts import sign_up
-from tools.devstack import envoy_binary, free_port
 from tests.support.errors import json_detail
+from tools.devstack import envoy_binary, free_port
 
 ROUTE_FIELDS = ("get", "put", "post", "delete", "patch")
 SAMPLE_PATH_VALUES = {"role": "SYSTEM_ROLE_SPONSOR"}  # enum path variables need a real name

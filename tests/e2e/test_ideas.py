@@ -7,7 +7,8 @@ import pytest
 from google.protobuf import field_mask_pb2
 
 from coins.v1 import coin_service_pb2 as coin_pb
-from coins.v1 import idea_service_pb2 as pb, resources_pb2 as res
+from coins.v1 import idea_service_pb2 as pb
+from coins.v1 import resources_pb2 as res
 from tests.support.errors import error_info
 from tests.support.world import refused
 

@@ -9,8 +9,10 @@ from typing import Callable
 import grpc
 import pytest
 
-from coins.v1 import campaign_service_pb2 as campaign_pb, coin_service_pb2 as coin_pb
-from coins.v1 import idea_service_pb2 as idea_pb, resources_pb2 as res
+from coins.v1 import campaign_service_pb2 as campaign_pb
+from coins.v1 import coin_service_pb2 as coin_pb
+from coins.v1 import idea_service_pb2 as idea_pb
+from coins.v1 import resources_pb2 as res
 from tests.support.errors import error_info
 from tests.support.world import refused, slug
 

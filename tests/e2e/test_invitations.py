@@ -11,7 +11,8 @@ from datetime import timedelta
 
 import grpc
 
-from coins.v1 import campaign_service_pb2 as pb, resources_pb2 as res
+from coins.v1 import campaign_service_pb2 as pb
+from coins.v1 import resources_pb2 as res
 from services.campaign.domain import INVITATION_LINK_MESSAGE
 from tests.support.errors import error_info
 from tests.support.world import refused, token_of

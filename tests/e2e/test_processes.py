@@ -8,7 +8,8 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from coins.v1 import auth_service_pb2 as pb, auth_service_pb2_grpc as rpc
+from coins.v1 import auth_service_pb2 as pb
+from coins.v1 import auth_service_pb2_grpc as rpc
 from services.common.config import SERVICES
 from tests.support.accounts import PASSWORD, unique_email
 from tools.devstack import free_port

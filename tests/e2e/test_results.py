@@ -7,7 +7,9 @@ import uuid
 
 import grpc
 
-from coins.v1 import coin_service_pb2 as coin_pb, idea_service_pb2 as idea_pb, resources_pb2 as res
+from coins.v1 import coin_service_pb2 as coin_pb
+from coins.v1 import idea_service_pb2 as idea_pb
+from coins.v1 import resources_pb2 as res
 from tests.support.coin_invariants import violations
 from tests.support.errors import error_info
 from tests.support.world import refused

@@ -11,7 +11,8 @@ import asyncpg
 import grpc
 import pytest
 
-from coins.v1 import campaign_service_pb2 as campaign_pb, resources_pb2 as res
+from coins.v1 import campaign_service_pb2 as campaign_pb
+from coins.v1 import resources_pb2 as res
 
 ROUNDS = int(os.environ.get("COINS_RACE_ROUNDS", "4"))
 ALLOCATORS = 3

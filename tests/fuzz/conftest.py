@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from coins.v1 import resources_pb2 as res
 
+from coins.v1 import resources_pb2 as res
 from tests.support.world import User
 
 

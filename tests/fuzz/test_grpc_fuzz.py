@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from services.common import catalog
 from services.common.interceptor import SERVICE_TOKEN_HEADER
 from services.common.tokens import ServiceTokens
-from tests.fuzz.runs import DERANDOMIZE, Tally, examples
 from tests.fuzz.messages import field_names, messages
+from tests.fuzz.runs import DERANDOMIZE, Tally, examples
 
 BUGS = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN}
 EXAMPLES = examples(in_suite=4)  # about 25 s on 2 busy cores

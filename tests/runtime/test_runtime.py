@@ -16,10 +16,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.trace import SpanKind
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
-from coins.v1 import auth_service_pb2 as pb, auth_service_pb2_grpc as rpc, resources_pb2
+from coins.v1 import auth_service_pb2 as pb
+from coins.v1 import auth_service_pb2_grpc as rpc
+from coins.v1 import resources_pb2
 from services.common import telemetry
 from services.common.config import Settings
 from services.common.context import caller, current_call

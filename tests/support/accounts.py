@@ -10,9 +10,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import grpc
+
 from coins.v1 import auth_service_pb2 as auth_pb
 from coins.v1 import auth_service_pb2_grpc as auth_rpc
-
 from tools.devstack import LoggedLinks
 
 PASSWORD = "correct horse battery staple"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import grpc
 import pytest
+
 from coins.v1 import auth_service_pb2_grpc as auth_rpc
 from coins.v1 import campaign_service_pb2 as campaign_pb
 from coins.v1 import campaign_service_pb2_grpc as campaign_rpc
@@ -15,7 +16,6 @@ from coins.v1 import coin_service_pb2_grpc as coin_rpc
 from coins.v1 import idea_service_pb2 as idea_pb
 from coins.v1 import idea_service_pb2_grpc as idea_rpc
 from coins.v1 import resources_pb2 as res
-
 from tests.support.accounts import Account
 
 TYPES = {"open": res.CAMPAIGN_TYPE_OPEN, "mediated": res.CAMPAIGN_TYPE_MEDIATED, "closed": res.CAMPAIGN_TYPE_CLOSED}

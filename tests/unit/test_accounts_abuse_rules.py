@@ -15,11 +15,11 @@ from argon2 import PasswordHasher
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from coins.v1 import auth_service_pb2 as auth_pb
 from services.auth import domain
 from services.auth.credentials import AccessTokenIssuer, Passwords
 from services.auth.domain import Account
 from services.auth.servicer import client_address
-from coins.v1 import auth_service_pb2 as auth_pb
 from services.common import idempotency
 from services.common.config import Settings
 from services.common.errors import FailedPrecondition, InvalidArgument

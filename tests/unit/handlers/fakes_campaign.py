@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -301,6 +300,7 @@ class CampaignWorld:
 
 def campaign_world() -> CampaignWorld:
     stored, coins, directory = Stored(), FakeCoinAccounts(), FakeUserDirectory()
-    units: Callable[[], FakeUnitOfWork] = lambda: FakeUnitOfWork(stored)
+    def units() -> FakeUnitOfWork:
+        return FakeUnitOfWork(stored)
     handlers = CampaignHandlers(units, directory, coins, public_url=PUBLIC_URL, invitation_ttl=INVITATION_TTL)
     return CampaignWorld(handlers, stored, coins, directory)

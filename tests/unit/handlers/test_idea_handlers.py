@@ -17,7 +17,11 @@ from services.idea.domain import Idea
 from services.idea.handlers import IdeaHandlers
 from services.idea.ports import CoinsRefused
 from tests.unit.handlers.fakes_idea import (
-    FakeCampaign, FakeCampaignAccess, FakeCoinMoves, FakeUserDirectory, IdeaWorld,
+    FakeCampaign,
+    FakeCampaignAccess,
+    FakeCoinMoves,
+    FakeUserDirectory,
+    IdeaWorld,
 )
 
 CAMPAIGN = "green-city"
