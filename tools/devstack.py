@@ -33,7 +33,7 @@ from gateway.generate import write as write_gateway_config
 from services.auth.domain import VERIFICATION_LINK_MESSAGE
 from services.campaign.domain import INVITATION_LINK_MESSAGE
 from services.common import migrations
-from services.common.config import DEFAULT_PORTS, SERVICES, port_variable, target_variable
+from services.common.config import DEFAULT_PORTS, SERVICES, LauncherSettings, port_variable, target_variable
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_ADMIN_EMAIL = "admin@coins.local"
@@ -44,6 +44,10 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def launcher_settings() -> LauncherSettings:
+    return LauncherSettings.from_env(default_admin_email=DEV_ADMIN_EMAIL, default_admin_password=DEV_ADMIN_PASSWORD)
 
 
 @dataclass
@@ -83,8 +87,9 @@ class Stack:
         (self.state_dir / "logs").mkdir(exist_ok=True)
         try:
             self._ensure_keys()
-            self.database_url = os.environ.get("DATABASE_URL") or self.start_postgres()
-            self.redis_url = os.environ.get("REDIS_URL") or self._start_redis()
+            launcher = launcher_settings()
+            self.database_url = launcher.database_url or self.start_postgres()
+            self.redis_url = launcher.redis_url or self._start_redis()
             self.migrate()
             for service in SERVICES:
                 self.start_service(service)
@@ -138,8 +143,8 @@ class Stack:
             "COINS_JWT_PRIVATE_KEY_FILE": str(self.state_dir / "keys" / "jwt-private.pem"),
             "COINS_JWT_PUBLIC_KEY_FILE": str(self.state_dir / "keys" / "jwt-public.pem"),
             "COINS_SERVICE_TOKEN_SECRET": (self.state_dir / "keys" / "service-token-secret").read_text().strip(),
-            "COINS_ADMIN_EMAIL": os.environ.get("COINS_ADMIN_EMAIL", DEV_ADMIN_EMAIL),
-            "COINS_ADMIN_PASSWORD": os.environ.get("COINS_ADMIN_PASSWORD", DEV_ADMIN_PASSWORD),
+            "COINS_ADMIN_EMAIL": launcher_settings().admin_email,
+            "COINS_ADMIN_PASSWORD": launcher_settings().admin_password,
             "COINS_GATEWAY_PORT": str(self.ports.gateway),
             "COINS_GATEWAY_ADMIN_PORT": str(self.ports.gateway_admin),
         }

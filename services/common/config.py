@@ -117,6 +117,25 @@ class GatewaySettings:
         )
 
 
+@dataclass(frozen=True)
+class LauncherSettings:
+    """What the local launcher (tools/devstack.py, `make dev`, the tests' stack) reads: a database or cache to use
+    instead of starting its own, and the first admin it configures."""
+
+    database_url: str | None = field(repr=False)
+    redis_url: str | None = field(repr=False)
+    admin_email: str
+    admin_password: str = field(repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ, *, default_admin_email: str = "",
+                 default_admin_password: str = "") -> "LauncherSettings":
+        env = _Env(environ)
+        return cls(database_url=env.str("DATABASE_URL", "") or None, redis_url=env.str("REDIS_URL", "") or None,
+                   admin_email=env.str("COINS_ADMIN_EMAIL", default_admin_email),
+                   admin_password=env.str("COINS_ADMIN_PASSWORD", default_admin_password))
+
+
 def asyncpg_url(url: str) -> str:
     """Accepts the usual postgresql:// form and gives the SQLAlchemy asyncpg dialect."""
     for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
