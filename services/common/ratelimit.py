@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from typing import AsyncIterator, Mapping
+from typing import AsyncIterator, Iterator, Mapping
 
 from redis.asyncio import Redis
 
@@ -56,6 +56,20 @@ class Attempt:
     counts: bool = False  # set by the block when its outcome counts against the limit
 
 
+@contextlib.contextmanager
+def judging(attempt: Attempt, counted: tuple[type[BaseException], ...]) -> Iterator[Attempt]:
+    """Runs the attempt's block and decides whether it counts: it does when the block raises one of `counted` (or
+    sets `counts` itself), never when anything else goes wrong."""
+    try:
+        yield attempt
+    except counted:
+        attempt.counts = True
+        raise
+    except BaseException:
+        attempt.counts = False
+        raise
+
+
 class FixedWindowLimiter:
     """Named subjects with their own limits and one window, e.g. per (email, address) and per address."""
 
@@ -80,13 +94,8 @@ class FixedWindowLimiter:
             raise ResourceExhausted(f"{self._refusal}; try again in {wait_s} s", retry_after_s=wait_s)
         attempt = Attempt()
         try:
-            yield attempt
-        except counted:
-            attempt.counts = True
-            raise
-        except BaseException:
-            attempt.counts = False
-            raise
+            with judging(attempt, counted):
+                yield attempt
         finally:
             await self._end(keys=keys, args=[self._window_s, "1" if attempt.counts else "0"])
 

@@ -16,7 +16,7 @@ from services.common import idempotency
 from services.common.concepts import SystemRole
 from services.common.context import CallContext, Caller, reset_call, set_call
 from services.common.errors import ResourceExhausted
-from services.common.ratelimit import Attempt
+from services.common.ratelimit import Attempt, judging
 
 
 @contextlib.contextmanager
@@ -237,13 +237,8 @@ class FakeLimiter:
             raise ResourceExhausted("too many attempts; try again in 60 s", retry_after_s=60)
         attempt = Attempt()
         try:
-            yield attempt
-        except counted:
-            attempt.counts = True
-            raise
-        except BaseException:
-            attempt.counts = False
-            raise
+            with judging(attempt, counted):
+                yield attempt
         finally:
             if attempt.counts:
                 self.counted.update(subjects.items())
