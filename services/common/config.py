@@ -55,6 +55,7 @@ class Settings:
     scheduler_interval_s: float
     public_url: str
     targets: Mapping[str, str] = field(default_factory=dict)
+    events: "EventSettings" = field(default_factory=lambda: EventSettings())
 
     @classmethod
     def from_env(cls, service: str, environ: Mapping[str, str] = os.environ) -> "Settings":
@@ -92,6 +93,29 @@ class Settings:
             scheduler_interval_s=env.float("COINS_SCHEDULER_INTERVAL_S", 5.0),
             public_url=env.str("COINS_PUBLIC_URL", "http://localhost:8080").rstrip("/"),
             targets={name: env.str(target_variable(name), f"{host}:{ports[name]}") for name in SERVICES},
+            events=EventSettings.from_env(environ),
+        )
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """The events backbone (services/common/events.py): stream cap, retries of failing consumers, relay polling."""
+
+    stream_maxlen: int = 1_000_000
+    max_attempts: int = 5
+    retry_base_s: float = 1.0
+    retry_max_s: float = 300.0
+    relay_poll_s: float = 1.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "EventSettings":
+        env = _Env(environ)
+        return cls(
+            stream_maxlen=env.int("COINS_EVENTS_STREAM_MAXLEN", 1_000_000),
+            max_attempts=env.int("COINS_EVENTS_MAX_ATTEMPTS", 5),
+            retry_base_s=env.float("COINS_EVENTS_RETRY_BASE_S", 1.0),
+            retry_max_s=env.float("COINS_EVENTS_RETRY_MAX_S", 300.0),
+            relay_poll_s=env.float("COINS_EVENTS_RELAY_POLL_S", 1.0),
         )
 
 

@@ -1,5 +1,5 @@
-"""The integration tier: one private PostgreSQL cluster for the session, on a free port, migrated to head. No Redis,
-no service process, no Envoy."""
+"""The integration tier: one private PostgreSQL cluster for the session, on a free port, migrated to head (the event
+stream tests add a private redis-server of their own). No service process, no Envoy."""
 
 from __future__ import annotations
 
