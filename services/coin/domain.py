@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from services.common import errors, validation
+from services.common import errors
 from services.common.concepts import CampaignRole, LedgerEntryKind
 from services.common.context import Caller
 from services.common.errors import (
@@ -184,16 +184,10 @@ def missing_request_id() -> InvalidArgument:
     return InvalidArgument("request_id", "request_id is required: a UUID the client keeps for retries")
 
 
-def request_id(value: str) -> str:
-    if not value:
-        raise missing_request_id()
-    return validation.text("request_id", value, max_length=64)
-
-
 def client_request_id(stored: str) -> str:
     """The id a client sent, from the key a ledger entry stores: `client:<caller>|<method>|<id>` for members'
     moves, `service:<id>` for moves other services cause."""
-    return stored.split(":", 1)[-1].rsplit("|", 1)[-1]
+    return stored.split(":", 1)[-1].split("|", 2)[-1]
 
 
 def may_read_other_ledgers(caller: Caller, access: Access) -> bool:

@@ -98,8 +98,9 @@ CONNECTION_LOST = (OSError, asyncpg.InterfaceError, asyncpg.InternalClientError)
 
 
 def _connection_lost(error: asyncpg.PostgresError) -> bool:
-    """Connection exceptions (08), and the server shutting down or starting up (57P0x)."""
-    return (error.sqlstate or "").startswith(("08", "57P"))
+    """Connection exceptions (08), the server shutting down or starting up (57P0x), and a statement cancelled by its
+    timeout (57014: a move queued behind a campaign's completion, say): each is worth a retry with the same id."""
+    return (error.sqlstate or "").startswith(("08", "57P", "57014"))
 
 
 def _unavailable(error: Exception) -> Unavailable:

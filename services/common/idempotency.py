@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -51,14 +53,26 @@ def key_of(method: str, request: Message, caller: str) -> RequestKey | None:
     body.CopyFrom(request)
     body.ClearField(REQUEST_ID_FIELD)
     for name in _secret_fields(body.DESCRIPTOR):
-        body.ClearField(name)
+        # A retry with another password is another request, yet the stored digest gives a password guesser nothing
+        # without the platform's key.
+        setattr(body, name, hmac.new(_secret_key, getattr(body, name).encode(), hashlib.sha256).hexdigest())
     fingerprint = hashlib.sha256(body.SerializeToString(deterministic=True)).hexdigest()
     return RequestKey(caller, method, request_id, fingerprint)
 
 
+_secret_key = secrets.token_bytes(32)  # replaced at start-up by one derived from the platform's secret
+
+
+def configure(secret: str) -> None:
+    """The key secret fields are digested with; every replica needs the same one to recognise a retry."""
+    global _secret_key
+    if secret:
+        _secret_key = hashlib.sha256(b"coins request fingerprints\0" + secret.encode()).digest()
+
+
 @functools.cache
 def _secret_fields(message: Descriptor) -> tuple[str, ...]:
-    """INPUT_ONLY fields are secrets (passwords): a stored digest of one could be guessed offline, past argon2."""
+    """INPUT_ONLY fields are secrets (passwords): a plain digest of one could be guessed offline, past argon2."""
     return tuple(field.name for field in message.fields
                  if field_behavior_pb2.INPUT_ONLY in field.GetOptions().Extensions[field_behavior_pb2.field_behavior])
 

@@ -16,7 +16,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from redis.asyncio import Redis
 
-from services.common import catalog, logs, paging, telemetry
+from services.common import catalog, idempotency, logs, paging, telemetry
 from services.common.clients import ServiceClients
 from services.common.config import Settings
 from services.common.db import Database
@@ -77,6 +77,7 @@ def run(service: str, build: Builder) -> None:
     settings = Settings.from_env(service)
     logs.configure(service, settings.log_level)
     paging.configure(settings.page_token_secret)
+    idempotency.configure(settings.service_token_secret)
     telemetry.configure(service)
     uvloop.run(serve(settings, build))
 

@@ -66,13 +66,18 @@ class GrpcCoinMoves:
             tuple(IdeaStanding(s.idea_id, s.coins, s.backers) for s in reply.ideas))
 
 
+REFUSALS = frozenset({grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT,
+                      grpc.StatusCode.PERMISSION_DENIED})
+
+
 async def _refusals_named(call: grpc.aio.UnaryUnaryCall) -> None:
-    """A FAILED_PRECONDITION becomes CoinsRefused, carrying the coin service's ErrorInfo; any other error (the coin
-    service unreachable, contention) stays what it is: a transient failure worth retrying."""
+    """A refusal (a rule said no: the answer will not change on a retry) becomes CoinsRefused, carrying the coin
+    service's ErrorInfo; any other error (the coin service unreachable, contention) stays what it is: a transient
+    failure worth retrying."""
     try:
         await call
     except grpc.aio.AioRpcError as error:
-        if error.code() is not grpc.StatusCode.FAILED_PRECONDITION:
+        if error.code() not in REFUSALS:
             raise
         info = _error_info(error)
         reason = info.reason if info.reason in errors.REASONS else errors.INTERNAL

@@ -167,10 +167,14 @@ def require_visible(idea: Idea | None, campaign: CampaignView | None, caller: Ca
     return idea
 
 
-def next_status(idea: Idea, target: IdeaStatus, campaign: CampaignView, caller: Caller) -> IdeaStatus:
-    """The status the idea lands in; refuses moves the workflow does not allow."""
+def require_mover(campaign: CampaignView, caller: Caller) -> None:
     if not campaign.manages(caller):
         raise PermissionDenied("only a manager of this campaign or an admin moves ideas through the workflow")
+
+
+def next_status(idea: Idea, target: IdeaStatus, campaign: CampaignView, caller: Caller) -> IdeaStatus:
+    """The status the idea lands in; refuses moves the workflow does not allow."""
+    require_mover(campaign, caller)
     if target not in TRANSITIONS:
         raise InvalidArgument("status", "status must be APPROVED, REJECTED, ACCEPTED, IN_PROGRESS or COMPLETE")
     if idea.status not in TRANSITIONS[target]:
@@ -233,10 +237,6 @@ def require_editable(idea: Idea, caller: Caller) -> None:
 def require_tagger(idea: Idea, campaign: CampaignView, caller: Caller) -> None:
     if not (campaign.manages(caller) or idea.submitter_id == caller.user_id):
         raise PermissionDenied("only the submitter or a manager of the campaign tags an idea")
-
-
-def duplicate_of(best_score: float) -> bool:
-    return best_score >= DUPLICATE_THRESHOLD
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,7 @@ class IdeaHandlers:
         reason = validation.text("reason", reason, max_length=1000, required=False)
         async with self._unit_of_work() as uow:
             idea, campaign = await self._visible_idea(uow.ideas, caller, idea_id, lock=True)
+            domain.require_mover(campaign, caller)  # the right to the call comes before any stored answer
             if earlier := await uow.requests.replay():
                 decision_id = None
                 answered = earlier["idea_id"]

@@ -139,6 +139,35 @@ async def test_open_campaign_records_the_policy_once_and_grants_each_member_once
     assert tuple(policy) == (40, 7)
 
 
+async def test_a_repeated_activation_converges_with_members_who_joined_meanwhile(ledger: Ledger):
+    """The campaign service's commit may fail after the coin side activated: its retry (same id, one more member)
+    grants the newcomer and nobody twice, instead of being refused as another request."""
+    campaign, early, late = f"it-{uuid.uuid4().hex[:10]}", uuid.uuid4(), uuid.uuid4()
+    first = await ledger.activate(campaign, [early], initial=40, request_id=f"activate:{campaign}")
+    again = await ledger.activate(campaign, [late, early], initial=40, request_id=f"activate:{campaign}")
+    assert (first["granted_members"], again["granted_members"]) == (1, 1)
+    for user in (early, late):
+        assert await ledger.entries(campaign, user) == [("grant", 40)]
+
+
+async def test_rejection_frees_no_rewarded_place(ledger: Ledger):
+    arena = await ledger.open_campaign(members=1, initial=0, reward=10, max_rewarded=1)
+    [author] = arena.members
+    first = await ledger.open_idea(arena.campaign, author)
+    await ledger.close_idea(first, "recycle")  # the reward is taken back...
+    await ledger.open_idea(arena.campaign, author)  # ...but the one rewarded place stays used
+    assert (await ledger.balance(arena.campaign, author))["granted"] == 0
+
+
+async def test_a_submitter_who_never_joined_holds_an_account_that_moves_nothing(ledger: Ledger):
+    arena = await ledger.open_campaign(members=1, initial=0, reward=10)
+    outsider = uuid.uuid4()
+    idea = await ledger.open_idea(arena.campaign, outsider)
+    assert (await ledger.balance(arena.campaign, outsider))["available"] == 10
+    with refused("NOT_A_MEMBER"):
+        await ledger.allocate(arena.campaign, outsider, idea, 1)
+
+
 async def test_submission_rewards_stop_at_the_cap(ledger: Ledger, db: asyncpg.Pool):
     arena = await ledger.open_campaign(members=1, initial=0, reward=10, max_rewarded=2)
     [author] = arena.members

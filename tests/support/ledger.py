@@ -60,9 +60,9 @@ class Ledger:
 
     async def activate(self, campaign: str, users: list[uuid.UUID], *, initial: int = 100, reward: int = 0,
                        reallocation: bool = True, recycling: bool = True, max_per_idea: int = 0,
-                       max_rewarded: int = 3) -> dict:
-        return await self._call("open_campaign", new_id(), campaign, initial, reward, reallocation, recycling,
-                                max_per_idea, max_rewarded, users)
+                       max_rewarded: int = 3, request_id: str | None = None) -> dict:
+        return await self._call("open_campaign", _or_new(request_id), campaign, initial, reward, reallocation,
+                                recycling, max_per_idea, max_rewarded, users)
 
     async def open_idea(self, campaign: str, submitter: uuid.UUID, idea: uuid.UUID | None = None) -> uuid.UUID:
         idea = idea or uuid.uuid4()

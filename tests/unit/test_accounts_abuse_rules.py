@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import stat
@@ -176,13 +177,21 @@ def test_verification_links_are_read_from_the_log_as_they_come(tmp_path):
 
 # ---- 8. idempotent registration -----------------------------------------------------------------------------------
 
-def test_a_stored_registration_fingerprint_holds_nothing_of_the_password():
+def test_a_stored_registration_fingerprint_holds_nothing_guessable_of_the_password():
     def key(password: str, email: str = "ann@example.org"):
         request = auth_pb.RegisterRequest(email=email, password=password, full_name="Ann", request_id="r1")
         return idempotency.key_of("/coins.v1.AuthService/Register", request, "anonymous")
 
-    assert key("first password").fingerprint == key("other password").fingerprint
-    assert key("first password").fingerprint != key("first password", "bo@example.org").fingerprint
+    idempotency.configure("the platform's secret")
+    first = key("first password").fingerprint
+    assert first == key("first password").fingerprint  # a retry is recognised
+    assert first != key("other password").fingerprint  # another password is another request
+    assert first != key("first password", "bo@example.org").fingerprint
+    # Without the platform's key, the digest of the request with the password alone does not match.
+    plain = auth_pb.RegisterRequest(email="ann@example.org", password="first password", full_name="Ann")
+    assert first != hashlib.sha256(plain.SerializeToString(deterministic=True)).hexdigest()
+    idempotency.configure("another platform")
+    assert key("first password").fingerprint != first
 
 
 # ---- 10. key files -------------------------------------------------------------------------------------------------

@@ -73,4 +73,3 @@ def test_visibility_of_unmoderated_ideas():
 def test_open_campaigns_skip_moderation():
     assert domain.first_status(view(type_="open")) == "competing"
     assert domain.first_status(view(type_="closed")) == "pending"
-    assert domain.duplicate_of(0.85) and not domain.duplicate_of(0.5)

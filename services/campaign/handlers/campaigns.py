@@ -99,16 +99,23 @@ class CampaignUseCases(HandlerBase):
         return moved
 
     async def run_due_transitions(self, now: datetime | None = None) -> int:
-        """One scheduler pass. Row locks with SKIP LOCKED and the status check make each move happen once, however
-        many replicas run it."""
+        """One scheduler pass, one unit of work per campaign: one campaign that fails (its coin side unreachable, say)
+        holds up none of the others and is tried again next pass. The row lock and the status check, read again
+        under the lock, make each move happen once however many replicas run it."""
         now = now or datetime.now(UTC)
-        moved = 0
         async with self._units() as uow:
-            for campaign in await uow.campaigns.due_campaigns(now):
-                target = domain.due_transition(campaign, now)
-                if target:
-                    await self._move(uow, campaign, target)
-                    moved += 1
+            due = [campaign.campaign_id for campaign in await uow.campaigns.due_campaigns(now)]
+        moved = 0
+        for campaign_id in due:
+            try:
+                async with self._units() as uow:
+                    campaign = await uow.campaigns.campaign(campaign_id, lock=True)
+                    target = domain.due_transition(campaign, now) if campaign else None
+                    if campaign and target:
+                        await self._move(uow, campaign, target)
+                        moved += 1
+            except Exception:
+                log.exception("scheduled move failed; trying again next pass", extra={"campaign_id": campaign_id})
         return moved
 
     # ---- for other services ------------------------------------------------------------------------------------

@@ -248,15 +248,19 @@ class FakeUnitOfWork:
 
 
 class FakeCoinAccounts:
-    """Records each call as (method, campaign_id, details); `fail` makes the next calls raise."""
+    """Records each call as (method, campaign_id, details); `fail` makes the next calls raise, `failing` only those
+    for the campaigns it names."""
 
     def __init__(self) -> None:
         self.calls: list[tuple] = []
         self.fail: Exception | None = None
+        self.failing: set[str] = set()
 
     def _record(self, *call: object) -> None:
         if self.fail:
             raise self.fail
+        if call[1] in self.failing:
+            raise RuntimeError(f"coin side unreachable for {call[1]}")
         self.calls.append(call)
 
     async def open_campaign(self, campaign_id: str, policy: CoinPolicy, member_ids: list[str]) -> None:

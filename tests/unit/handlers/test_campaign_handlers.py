@@ -236,6 +236,19 @@ async def test_the_scheduler_moves_campaigns_whose_dates_passed(world: World):
     assert await world.handlers.run_due_transitions(now) == 0
 
 
+async def test_a_campaign_that_cannot_move_holds_up_no_other(world: World):
+    now = datetime.now(UTC)
+    for campaign_id in ("stuck", "starts-now"):
+        await world.campaign(campaign_id)
+        await world.handlers.update(world.admin, campaign_id, CampaignFields(start_time=now - timedelta(minutes=1)))
+    world.fakes.coins.failing = {"stuck"}
+    assert await world.handlers.run_due_transitions(now) == 1
+    assert [world.stored(c).status for c in ("stuck", "starts-now")] == [CampaignStatus.DRAFT, ACTIVE]
+    world.fakes.coins.failing = set()
+    assert await world.handlers.run_due_transitions(now) == 1  # tried again on the next pass
+    assert world.stored("stuck").status == ACTIVE
+
+
 # ---- joining -------------------------------------------------------------------------------------------------
 
 async def test_joining_an_active_campaign_grants_the_initial_coins_once(world: World):

@@ -345,6 +345,15 @@ async def test_a_repeated_status_change_replays_the_answer(ideas: Ideas):
         IdeaStatus.COMPETING
 
 
+async def test_a_manager_who_lost_the_role_gets_no_stored_answer(ideas: Ideas):
+    idea = await ideas.competing("Bike lanes")
+    ideas.world.request = request("accept-1")
+    await ideas.handlers.change_status(MANAGER, idea.id, IdeaStatus.ACCEPTED, "")
+    ideas.campaign.roles.pop(MANAGER.user_id)
+    with pytest.raises(PermissionDenied):
+        await ideas.handlers.change_status(MANAGER, idea.id, IdeaStatus.ACCEPTED, "")
+
+
 async def test_an_open_decision_answers_its_own_request_and_aborts_any_other(ideas: Ideas):
     idea = await ideas.competing("Bike lanes")
     ideas.world.request = request("accept-1")

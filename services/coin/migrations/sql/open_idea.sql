@@ -10,11 +10,13 @@ BEGIN
     IF v_done IS NOT NULL THEN RETURN v_done; END IF;
     v_campaign := coin.active_campaign(p_campaign);
     -- The submitter's account, locked: two ideas opening at once cannot both take the last rewarded place.
-    INSERT INTO coin.accounts (campaign_id, user_id) VALUES (p_campaign, p_submitter)
+    -- (A submitter without an account, e.g. an admin who never joined, gets one that moves nothing.)
+    INSERT INTO coin.accounts (campaign_id, user_id, member) VALUES (p_campaign, p_submitter, false)
     ON CONFLICT (campaign_id, user_id) DO NOTHING;
     PERFORM 1 FROM coin.accounts WHERE campaign_id = p_campaign AND user_id = p_submitter FOR UPDATE;
     SELECT count(*) INTO v_rewarded FROM coin.ideas
-    WHERE campaign_id = p_campaign AND submitter_id = p_submitter AND reward > 0 AND NOT reward_revoked;
+    -- Every idea that ever earned the reward counts, taken back or not: rejection frees no place.
+    WHERE campaign_id = p_campaign AND submitter_id = p_submitter AND reward > 0;
     IF v_rewarded < v_campaign.max_rewarded_ideas THEN
         v_reward := v_campaign.idea_submission_reward;
     END IF;
