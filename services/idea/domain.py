@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -148,6 +149,17 @@ def require_active(campaign: CampaignView, action: str) -> None:
     if campaign.status != CampaignStatus.ACTIVE:
         raise FailedPrecondition(CAMPAIGN_INACTIVE, f"the campaign is {campaign.status}: cannot {action}",
                                  campaign_id=campaign.campaign_id, status=campaign.status)
+
+
+# Namespace of the ids derived from a submission's request (uuid5).
+_IDEA_IDS = uuid.UUID("2f1c9a6e-8d4b-5b7e-9a3c-6e1f0d2b4c8a")
+
+
+def new_idea_id(request: RequestKey | None) -> str:
+    """A retried submission gets the id its first attempt had: the coin side (the idea opened for coins, its reward
+    paid) commits before the idea does, so should the first attempt's own commit fail, the retry converges on the
+    same coin idea instead of leaving a reward paid for an idea that was never stored."""
+    return str(uuid.uuid5(_IDEA_IDS, request.scoped) if request else uuid.uuid4())
 
 
 def first_status(campaign: CampaignView) -> IdeaStatus:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import urllib.parse
-import uuid
 from datetime import datetime, timedelta, timezone
 
 from services.common import faults, paging, validation
@@ -83,7 +82,8 @@ class IdeaHandlers:
                                                  "back it, or submit with force", existing_idea_id=twin.id,
                         existing_title=twin.title, score=round(score, 3))
             status = domain.first_status(campaign)
-            created = await uow.ideas.add(str(uuid.uuid4()), campaign_id, caller.user_id, submitter_name, status, new)
+            idea_id = domain.new_idea_id(uow.requests.current())
+            created = await uow.ideas.add(idea_id, campaign_id, caller.user_id, submitter_name, status, new)
             await uow.requests.remember({"idea_id": created.id})
             if status == IdeaStatus.COMPETING:
                 await self._coins.open_idea(campaign_id, created.id, caller.user_id)

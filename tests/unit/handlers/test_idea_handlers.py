@@ -152,6 +152,19 @@ async def test_a_repeated_create_returns_the_first_idea(ideas: Ideas):
     assert reused.value.reason == errors.REQUEST_ID_REUSED
 
 
+async def test_a_submission_retried_after_its_commit_was_lost_lands_on_the_same_coin_idea(ideas: Ideas):
+    """The coin side commits first: if the idea's own commit is lost, the retry must reuse the idea id the coin
+    service already opened (and paid the reward for), not mint a new one."""
+    ideas.campaign.type = CampaignType.OPEN
+    ideas.world.request = request("r1", caller=MEMBER, method="/coins.v1.IdeaService/CreateIdea")
+    first = await ideas.submit(MEMBER, "Bike lanes")
+    ideas.world.stored.ideas.clear()  # the commit never happened
+    ideas.world.stored.answers.clear()
+    again = await ideas.submit(MEMBER, "Bike lanes")
+    assert again.id == first.id
+    assert {move[1:] for move in ideas.coins.moves} == {ideas.coins.moves[0][1:]}  # one coin idea, opened twice
+
+
 async def test_an_idea_the_coin_service_could_not_open_is_not_stored(ideas: Ideas):
     ideas.campaign.type = CampaignType.OPEN
     ideas.coins.failing = ConnectionError("coin service unreachable")
