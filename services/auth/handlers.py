@@ -7,18 +7,22 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from google.protobuf.message import Message
+
+from coins.v1 import events_pb2 as events
 from services.auth import domain
 from services.auth.domain import Account
 from services.auth.ports import (
     Accounts,
     AttemptLimiter,
     Clock,
+    Events,
     PasswordHasher,
     TokenIssuer,
     UnitsOfWork,
     VerificationMail,
 )
-from services.common import paging, validation
+from services.common import context, paging, validation
 from services.common.concepts import SystemRole
 from services.common.context import Caller
 from services.common.errors import (
@@ -30,6 +34,7 @@ from services.common.errors import (
     PermissionDenied,
     Unauthenticated,
 )
+from services.common.events import new_event
 
 log = logging.getLogger("coins.auth")
 
@@ -94,6 +99,9 @@ class AuthHandlers:
             await uow.answers.remember({"user_id": str(user_id)})
             await self._add_verification(uow.accounts, user_id, verification_token)
             account = await self._existing(uow.accounts, user_id)
+            # Never the password nor the verification token: the link goes to the mail alone.
+            await self._tell(uow.events, events.UserRegistered(email=account.email, full_name=account.full_name),
+                             user_id, actor_id=user_id)
         log.info("account registered", extra={"account_id": account.id})
         self._mail.send(account, verification_token)
         return account, verification_token
@@ -137,8 +145,12 @@ class AuthHandlers:
                 used=verification is not None and verification.used_at is not None,
                 expired=verification is not None and verification.expires_at <= self._now())
             assert verification is not None  # refused above otherwise
+            proved_before = (await self._existing(uow.accounts, verification.user_id)).email_verified
             await uow.accounts.mark_email_verified(verification)
             account = await self._existing(uow.accounts, verification.user_id)
+            if not proved_before:
+                await self._tell(uow.events, events.UserEmailVerified(email=account.email), verification.user_id,
+                                 actor_id=verification.user_id)
         log.info("email verified", extra={"account_id": account.id})
         return account
 
@@ -227,13 +239,17 @@ class AuthHandlers:
         if not active:
             domain.deactivation_allowed(actor.user_id, str(target))
         async with self._uow() as uow:
-            if await uow.accounts.account(target) is None:
+            before = await uow.accounts.account(target)
+            if before is None:
                 raise _no_account(user_id)
             await uow.accounts.set_active(target, active)
             if not active:
                 # No refresh works any more; access tokens already issued die at expiry.
                 await uow.accounts.revoke_refresh_tokens(target)
             account = await self._existing(uow.accounts, target)
+            if before.active != active:  # a repeated call changes nothing and tells nothing
+                payload = events.UserReactivated() if active else events.UserDeactivated()
+                await self._tell(uow.events, payload, target, actor_id=actor.user_id)
         log.info("account activity changed", extra={"account_id": user_id, "active": active})
         return account
 
@@ -254,7 +270,16 @@ class AuthHandlers:
                 log.info("first admin exists", extra={"account_id": existing.id})
                 return
             await uow.accounts.grant_role(admin_id, SystemRole.ADMIN, None)
+            # The system made it (no actor), with an address the operator vouched for.
+            await self._tell(uow.events, events.UserRegistered(email=new.email, full_name=new.full_name), admin_id)
+            await self._tell(uow.events, events.UserEmailVerified(email=new.email), admin_id)
         log.info("first admin created", extra={"account_id": str(admin_id)})
+
+    async def _tell(self, outbox: Events, payload: Message, user_id: uuid.UUID | str, actor_id: uuid.UUID | str = ""
+                    ) -> None:
+        """An account event about `users/{user_id}`, in the unit of work of the change it tells of."""
+        await outbox.add(new_event(payload, actor_id=str(actor_id), subject=f"users/{user_id}",
+                                   request_id=context.request_id(), occur_time=self._now()))
 
     @staticmethod
     async def _existing(accounts: Accounts, user_id: uuid.UUID) -> Account:

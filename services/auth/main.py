@@ -1,4 +1,4 @@
-"""Composition root of the auth service."""
+"""Composition root of the auth service: servicers and the relay of its account events."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from services.auth import domain
 from services.auth.adapters import LoggedVerificationMail
 from services.auth.credentials import AccessTokenIssuer, Passwords
 from services.auth.handlers import AuthHandlers, Limiters
-from services.auth.repository import SqlUnitOfWork
+from services.auth.repository import EVENT_OUTBOX, SqlUnitOfWork
 from services.auth.servicer import AuthInternalServicer, AuthServicer
+from services.common.events import EventRelay
 from services.common.ratelimit import FixedWindowLimiter
 from services.common.server import Mounted, Runtime
 
@@ -21,6 +22,7 @@ async def build(runtime: Runtime) -> Mounted:
     settings = runtime.settings
     redis = runtime.redis
     passwords = Passwords(settings.password_hashing_concurrency)
+    relay = EventRelay(runtime.database, EVENT_OUTBOX, redis, settings.events)  # -> coins:events:auth
     limiters = Limiters(
         sign_ins=FixedWindowLimiter(redis, "sign-ins", settings.login_window_s,
                                     {"email_and_address": settings.login_attempts_per_email,
@@ -34,7 +36,7 @@ async def build(runtime: Runtime) -> Mounted:
                                               refusal="too many verification emails asked for"),
     )
     handlers = AuthHandlers(
-        lambda: SqlUnitOfWork(runtime.database),
+        lambda: SqlUnitOfWork(runtime.database, relay.kick),
         AccessTokenIssuer.from_file(settings.jwt_private_key_file, settings.access_token_ttl_s),
         passwords,
         limiters,
@@ -51,5 +53,6 @@ async def build(runtime: Runtime) -> Mounted:
     return Mounted(
         [(AuthServicer(handlers, settings.trusted_proxy_hops), rpc.add_AuthServiceServicer_to_server),
          (AuthInternalServicer(handlers), rpc.add_AuthInternalServiceServicer_to_server)],
+        background=[relay.run],
         on_close=[passwords.close],
     )

@@ -10,6 +10,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from coins.v1.events_pb2 import Event
 from services.auth.domain import Account, Credentials, EmailVerification, RefreshToken
 from services.common.concepts import SystemRole
 from services.common.ratelimit import Attempt
@@ -73,6 +74,13 @@ class StoredAnswers(Protocol):
     async def remember(self, answer: dict) -> None: ...
 
 
+class Events(Protocol):
+    """The service's event outbox (services/common/events.py), in the unit of work's transaction: an event added
+    is published exactly when the change it tells of commits."""
+
+    async def add(self, event: Event) -> None: ...
+
+
 class AuthUnitOfWork(Protocol):
     """`async with uow:` opens one transaction: committed when the block ends normally, rolled back otherwise."""
 
@@ -81,6 +89,9 @@ class AuthUnitOfWork(Protocol):
 
     @property
     def answers(self) -> StoredAnswers: ...
+
+    @property
+    def events(self) -> Events: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -26,9 +27,11 @@ from sqlalchemy.dialects.postgresql import UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, selectinload
 
+from coins.v1.events_pb2 import Event
 from services.auth.domain import Account, Credentials, EmailVerification, RefreshToken
 from services.common.concepts import SystemRole
 from services.common.db import Database
+from services.common.events import EventOutbox, event_outbox_table
 from services.common.idempotency import Requests, requests_table
 
 
@@ -92,6 +95,10 @@ class EmailVerificationRow(AuthBase):
 
 # Register's stored answers, by request_id (services/common/idempotency.py).
 REQUESTS = requests_table(AuthBase.metadata)
+
+# Account events (services/common/events.py), published to the stream coins:events:auth by main.py's relay.
+EVENT_OUTBOX = event_outbox_table(AuthBase.metadata)
+EVENTS = EventOutbox(EVENT_OUTBOX, "auth")
 
 
 class AuthRepository:
@@ -219,22 +226,44 @@ class SessionAnswers:
         await self._requests.remember(self._session, answer)
 
 
+class SessionEvents:
+    """services/auth/ports.py's Events: rows of the auth schema's event outbox, in the unit of work's session."""
+
+    def __init__(self, session: AsyncSession):
+        self._session = session
+        self.added = False
+
+    async def add(self, event: Event) -> None:
+        await EVENTS.add(self._session, event)
+        self.added = True
+
+
+def _no_relay() -> None:
+    pass
+
+
 class SqlUnitOfWork:
-    """One transaction of the auth schema: commits when the block ends normally, rolls back otherwise."""
+    """One transaction of the auth schema: commits when the block ends normally, rolls back otherwise; once a
+    transaction that added events has committed, `kick_relay` wakes the event relay."""
 
     accounts: AuthRepository
     answers: SessionAnswers
+    events: SessionEvents
 
-    def __init__(self, database: Database):
+    def __init__(self, database: Database, kick_relay: Callable[[], None] = _no_relay):
         self._database = database
+        self._kick_relay = kick_relay
         self._transaction = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> Self:
         session = await self._transaction.enter_async_context(self._database.unit_of_work())
         self.accounts = AuthRepository(session)
         self.answers = SessionAnswers(Requests(REQUESTS), session)
+        self.events = SessionEvents(session)
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
                         trace: TracebackType | None) -> None:
         await self._transaction.__aexit__(kind, error, trace)
+        if kind is None and self.events.added:
+            self._kick_relay()

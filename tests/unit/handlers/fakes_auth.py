@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Self
 
+from coins.v1.events_pb2 import Event
 from services.auth.domain import Account, Credentials, EmailVerification, RefreshToken
 from services.common import idempotency
 from services.common.concepts import SystemRole
@@ -69,6 +70,7 @@ class AuthState:
     refresh_tokens: dict[bytes, RefreshToken] = field(default_factory=dict)
     verifications: dict[bytes, EmailVerification] = field(default_factory=dict)
     answers: dict[str, tuple[str, dict]] = field(default_factory=dict)  # scoped request key -> (fingerprint, answer)
+    events: list[Event] = field(default_factory=list)  # the event outbox, in the order events were added
 
 
 class FakeAccounts:
@@ -172,6 +174,16 @@ class FakeAnswers:
             self._state.answers[key.scoped] = (key.fingerprint, answer)
 
 
+class FakeEvents:
+    """The event outbox: events added in a unit of work that fails are rolled back with the rest of the state."""
+
+    def __init__(self, state: AuthState):
+        self._state = state
+
+    async def add(self, event: Event) -> None:
+        self._state.events.append(event)
+
+
 class FakeUnitsOfWork:
     """Makes FakeUnitOfWorks over one state; a unit of work that raises leaves the state as it found it."""
 
@@ -190,6 +202,7 @@ class FakeUnitOfWork:
         self._before: AuthState | None = None
         self.accounts = FakeAccounts(units.state, units.clock)
         self.answers = FakeAnswers(units.state)
+        self.events = FakeEvents(units.state)
 
     async def __aenter__(self) -> Self:
         self._before = copy.deepcopy(self._units.state)

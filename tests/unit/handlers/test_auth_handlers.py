@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from coins.v1 import events_pb2 as events
 from services.auth import domain
 from services.auth.handlers import AuthHandlers, Limiters
 from services.common import errors
@@ -385,3 +386,117 @@ async def test_ensure_admin_refuses_to_promote_an_existing_account(auth):
         await auth.handlers.ensure_admin("admin@coins.local", "change-me-admin")
     [user] = auth.uows.state.users.values()
     assert user.roles == set() and user.password_hash == f"hash:{PASSWORD}"
+
+
+# ---- account events --------------------------------------------------------------------------------------------------
+
+def events_of(auth: Auth, user_id: str) -> list[events.Event]:
+    return [e for e in auth.uows.state.events if e.subject == f"users/{user_id}"]
+
+
+def assert_no_secrets(auth: Auth) -> None:
+    """No password, token or verification link ever leaves through an event."""
+    secrets = {PASSWORD.encode()} | {token.encode() for _, token in auth.mail.sent}
+    for event in auth.uows.state.events:
+        serialized = event.SerializeToString()
+        assert not any(secret in serialized for secret in secrets), event
+        assert b"verify-email" not in serialized and b"hash:" not in serialized
+
+
+async def test_registration_tells_of_the_new_account_in_its_transaction(auth):
+    with call_context(method=REGISTER, request_id="r-1", body="ann"):
+        ann = await auth.register("Ann@Example.org", name="Ann Lee")
+        await auth.register("Ann@Example.org", name="Ann Lee")  # a replayed retry tells nothing again
+    [event] = auth.uows.state.events
+    assert (event.type, event.subject, event.actor_id, event.campaign_id, event.request_id) == (
+        "coins.v1.UserRegistered", f"users/{ann.id}", ann.id, "", "test")
+    assert event.WhichOneof("payload") == "user_registered"
+    assert (event.user_registered.email, event.user_registered.full_name) == ("Ann@Example.org", "Ann Lee")
+    assert event.occur_time.ToDatetime(tzinfo=auth.clock.now.tzinfo) == auth.clock.now
+    uuid.UUID(event.event_id)
+    assert_no_secrets(auth)
+
+
+async def test_a_refused_registration_tells_nothing(auth):
+    await auth.register("ann@example.org")
+    with pytest.raises(AlreadyExists):
+        await auth.register("ANN@example.org")
+    with pytest.raises(InvalidArgument):
+        await auth.register("bob@example.org", password="short")
+    assert [e.user_registered.email for e in auth.uows.state.events] == ["ann@example.org"]
+
+
+async def test_events_added_in_a_failed_unit_of_work_roll_back_with_it(auth):
+    with pytest.raises(RuntimeError):
+        async with auth.uows() as uow:
+            await uow.events.add(events.Event(event_id=str(uuid.uuid4())))
+            raise RuntimeError("the change failed")
+    assert auth.uows.state.events == []
+
+
+async def test_a_verified_email_is_told_once(auth):
+    ann = await auth.register("ann@example.org")
+    token = auth.mail.last_token("ann@example.org")
+    await auth.handlers.verify_email(token)
+    with pytest.raises(InvalidArgument):
+        await auth.handlers.verify_email(token)
+    [registered, verified] = events_of(auth, ann.id)
+    assert registered.type == "coins.v1.UserRegistered"
+    assert (verified.type, verified.actor_id, verified.user_email_verified.email) == (
+        "coins.v1.UserEmailVerified", ann.id, "ann@example.org")
+    assert_no_secrets(auth)
+
+
+async def test_an_expired_link_tells_nothing(auth):
+    ann = await auth.register("ann@example.org")
+    auth.clock.advance(hours=48)
+    with pytest.raises(InvalidArgument):
+        await auth.handlers.verify_email(auth.mail.last_token("ann@example.org"))
+    assert [e.type for e in events_of(auth, ann.id)] == ["coins.v1.UserRegistered"]
+
+
+async def test_deactivation_and_reactivation_are_told_with_the_admin_as_actor(auth):
+    admin = await auth.admin()
+    ann = await auth.register("ann@example.org")
+    await auth.handlers.set_active(admin, ann.id, active=False)
+    await auth.handlers.set_active(admin, ann.id, active=False)  # no change: nothing told
+    await auth.handlers.set_active(admin, ann.id, active=True)
+    await auth.handlers.set_active(admin, ann.id, active=True)
+    told = events_of(auth, ann.id)[1:]
+    assert [(e.type, e.WhichOneof("payload"), e.actor_id, e.campaign_id) for e in told] == [
+        ("coins.v1.UserDeactivated", "user_deactivated", admin.user_id, ""),
+        ("coins.v1.UserReactivated", "user_reactivated", admin.user_id, "")]
+
+
+async def test_a_refused_deactivation_tells_nothing(auth):
+    admin = await auth.admin()
+    with pytest.raises(FailedPrecondition):
+        await auth.handlers.set_active(admin, admin.user_id, active=False)
+    with pytest.raises(NotFound):
+        await auth.handlers.set_active(admin, str(uuid.uuid4()), active=False)
+    assert [e.type for e in auth.uows.state.events] == ["coins.v1.UserRegistered"]
+
+
+async def test_role_changes_and_sessions_tell_nothing(auth):
+    admin = await auth.admin()
+    ann = await auth.register("ann@example.org")
+    before = list(auth.uows.state.events)
+    await auth.handlers.change_role(admin, ann.id, SystemRole.SPONSOR, granting=True)
+    session = await auth.handlers.login("ann@example.org", PASSWORD, ADDRESS)
+    await auth.handlers.refresh(session.refresh_token)
+    await auth.handlers.resend_verification(Caller(ann.id, ann.email))
+    assert auth.uows.state.events == before
+    assert_no_secrets(auth)
+
+
+async def test_the_first_admin_is_told_registered_and_verified_once_by_the_system(auth):
+    await auth.handlers.ensure_admin("admin@coins.local", "change-me-admin")
+    await auth.handlers.ensure_admin("admin@coins.local", "change-me-admin")
+    [admin] = auth.uows.state.users.values()
+    registered, verified = auth.uows.state.events
+    assert (registered.type, registered.subject, registered.actor_id, registered.user_registered.email,
+            registered.user_registered.full_name) == (
+        "coins.v1.UserRegistered", f"users/{admin.id}", "", "admin@coins.local", "Administrator")
+    assert (verified.type, verified.subject, verified.user_email_verified.email) == (
+        "coins.v1.UserEmailVerified", f"users/{admin.id}", "admin@coins.local")
+    assert b"change-me-admin" not in registered.SerializeToString()
