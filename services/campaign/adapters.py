@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -12,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coins.v1 import coin_service_pb2 as coin_pb
 from coins.v1 import coin_service_pb2_grpc as coin_rpc
 from coins.v1 import resources_pb2 as res
+from coins.v1.events_pb2 import Event
 from services.campaign.domain import CoinPolicy
 from services.campaign.repository import SqlCampaignRepository
 from services.common.db import Database
+from services.common.events import EventOutbox
 from services.common.idempotency import Requests
 from services.common.outbox import Outbox
 
@@ -44,16 +47,31 @@ class SqlOutboxWriter:
         self.written = True
 
 
+class SqlEventWriter:
+    """Domain events into the service's event outbox, within one session."""
+
+    def __init__(self, outbox: EventOutbox, session: AsyncSession):
+        self._outbox, self._session = outbox, session
+        self.added = False
+
+    async def add(self, event: Event) -> None:
+        await self._outbox.add(self._session, event)
+        self.added = True
+
+
 class SqlUnitOfWork:
-    """One transaction: commits when the block ends normally, rolls back otherwise; wakes the outbox relay once
-    what it wrote there has committed."""
+    """One transaction: commits when the block ends normally, rolls back otherwise; wakes the outbox relay and the
+    event relay (`kick_events`) once what it wrote there has committed."""
 
     campaigns: SqlCampaignRepository
     requests: SqlRequests
     outbox: SqlOutboxWriter
+    events: SqlEventWriter
 
-    def __init__(self, database: Database, requests: Requests, outbox: Outbox):
+    def __init__(self, database: Database, requests: Requests, outbox: Outbox, events: EventOutbox,
+                 kick_events: Callable[[], None]):
         self._database, self._requests, self._outbox = database, requests, outbox
+        self._events, self._kick_events = events, kick_events
         self._transaction = contextlib.AsyncExitStack()
 
     async def __aenter__(self) -> Self:
@@ -61,6 +79,7 @@ class SqlUnitOfWork:
         self.campaigns = SqlCampaignRepository(session)
         self.requests = SqlRequests(self._requests, session)
         self.outbox = SqlOutboxWriter(self._outbox, session)
+        self.events = SqlEventWriter(self._events, session)
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -68,6 +87,8 @@ class SqlUnitOfWork:
         await self._transaction.__aexit__(kind, error, traceback)
         if kind is None and self.outbox.written:
             self._outbox.kick()
+        if kind is None and self.events.added:
+            self._kick_events()
 
 
 class CoinServiceAccounts:

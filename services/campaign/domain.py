@@ -110,6 +110,7 @@ class Invitation:
     accepted_at: datetime | None = None
     revoked_at: datetime | None = None
     link: str = ""  # only right after it was issued: the token is never stored
+    id: str = ""  # the storage's key (an event's subject "invitations/{id}")
 
     def state(self, now: datetime) -> InvitationState:
         if self.accepted_at:

@@ -1,4 +1,4 @@
-"""Composition root of the campaign service: servicers, the date scheduler and the outbox relay."""
+"""Composition root of the campaign service: servicers, the date scheduler, the outbox relay, the events relay."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from coins.v1 import idea_service_pb2 as idea_pb
 from coins.v1 import idea_service_pb2_grpc as idea_rpc
 from services.campaign.adapters import CoinServiceAccounts, SqlUnitOfWork
 from services.campaign.handlers import REMOVE_TAG, CampaignHandlers
-from services.campaign.repository import OUTBOX, REQUESTS
+from services.campaign.repository import EVENT_OUTBOX, OUTBOX, REQUESTS
 from services.campaign.servicer import CampaignInternalServicer, CampaignServicer
 from services.common.directory import UserDirectory
+from services.common.events import EventOutbox, EventRelay
 from services.common.idempotency import Requests
 from services.common.outbox import Outbox
 from services.common.server import Mounted, Runtime
@@ -34,8 +35,10 @@ async def build(runtime: Runtime) -> Mounted:
                               timeout=DELIVERY_DEADLINE_S)
 
     outbox = Outbox(runtime.database, OUTBOX, deliver)
+    relay = EventRelay(runtime.database, EVENT_OUTBOX, runtime.redis, runtime.settings.events)
     handlers = CampaignHandlers(
-        functools.partial(SqlUnitOfWork, runtime.database, Requests(REQUESTS), outbox),
+        functools.partial(SqlUnitOfWork, runtime.database, Requests(REQUESTS), outbox,
+                          EventOutbox(EVENT_OUTBOX, "campaign"), relay.kick),
         UserDirectory(runtime.clients),
         CoinServiceAccounts(coin_rpc.CoinInternalServiceStub(runtime.clients.channel("coin"))),
         public_url=runtime.settings.public_url, invitation_ttl=timedelta(seconds=runtime.settings.invitation_ttl_s))
@@ -52,5 +55,5 @@ async def build(runtime: Runtime) -> Mounted:
     return Mounted(
         [(CampaignServicer(handlers), rpc.add_CampaignServiceServicer_to_server),
          (CampaignInternalServicer(handlers), rpc.add_CampaignInternalServiceServicer_to_server)],
-        background=[scheduler, outbox.relay],
+        background=[scheduler, outbox.relay, relay.run],
     )

@@ -12,6 +12,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from coins.v1.events_pb2 import Event
 from services.campaign.domain import (
     Campaign,
     CampaignFields,
@@ -111,6 +112,11 @@ class OutboxWriter(Protocol):
         """Delivered to other services once the unit of work commits."""
 
 
+class EventWriter(Protocol):
+    async def add(self, event: Event) -> None:
+        """A domain event (services/common/events.py's new_event), published once the unit of work commits."""
+
+
 class CampaignUnitOfWork(Protocol):
     """`async with` one per call: commits when the block ends normally, rolls back otherwise."""
 
@@ -122,6 +128,9 @@ class CampaignUnitOfWork(Protocol):
 
     @property
     def outbox(self) -> OutboxWriter: ...
+
+    @property
+    def events(self) -> EventWriter: ...
 
     async def __aenter__(self) -> Self: ...
 

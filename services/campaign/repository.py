@@ -15,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.campaign.domain import Campaign, CampaignFields, CoinPolicy, Invitation, Member, Standing, Tag
 from services.common.concepts import CampaignRole, CampaignStatus, CampaignType, InvitationState
+from services.common.events import event_outbox_table
 from services.common.idempotency import requests_table
 from services.common.outbox import outbox_table
 
@@ -129,6 +130,7 @@ sa.Index("ux_tags_campaign_name", TagRow.campaign_uuid, sa.func.lower(TagRow.nam
 
 
 OUTBOX = outbox_table(CampaignBase.metadata)
+EVENT_OUTBOX = event_outbox_table(CampaignBase.metadata)  # domain events (services/common/events.py)
 REQUESTS = requests_table(CampaignBase.metadata)
 
 
@@ -140,7 +142,7 @@ def member_of(row: MemberRow, campaign: Campaign) -> Member:
 def invitation_of(row: InvitationRow, campaign: Campaign) -> Invitation:
     return Invitation(campaign.campaign_id, row.email, CampaignRole(row.role), str(row.invited_by), row.created_at,
                       row.expires_at, str(row.accepted_by) if row.accepted_by else None, row.accepted_at,
-                      row.revoked_at)
+                      row.revoked_at, id=str(row.id))
 
 
 def tag_of(row: TagRow, campaign: Campaign) -> Tag:

@@ -9,8 +9,9 @@ from google.protobuf import empty_pb2
 from coins.v1 import campaign_service_pb2 as pb
 from coins.v1 import campaign_service_pb2_grpc as rpc
 from coins.v1 import resources_pb2 as res
-from services.campaign.domain import Campaign, CampaignFields, Invitation, Member, Sponsor, Tag
+from services.campaign.domain import CampaignFields, Invitation, Member, Sponsor
 from services.campaign.handlers import CampaignHandlers
+from services.campaign.messages import campaign_message, tag_message
 from services.common.concepts import CampaignRole, CampaignStatus
 from services.common.context import caller, current_call
 from services.common.convert import timestamp
@@ -20,22 +21,6 @@ from services.common.proto_enums import CAMPAIGN_ROLE, CAMPAIGN_STATUS, CAMPAIGN
 EDITABLE = {"title", "description", "type", "start_time", "end_time", "banner_image_url", "icon_url"}
 POLICY_FIELDS = ("initial_allocation", "idea_submission_reward", "allow_reallocation", "allow_recycling",
                  "max_per_idea", "max_rewarded_ideas")
-
-
-def campaign_message(campaign: Campaign) -> res.Campaign:
-    policy = campaign.policy
-    return res.Campaign(
-        id=campaign.campaign_uuid, campaign_id=campaign.campaign_id, title=campaign.title,
-        description=campaign.description, type=CAMPAIGN_TYPE.to_proto(campaign.type),
-        status=CAMPAIGN_STATUS.to_proto(campaign.status),
-        start_time=timestamp(campaign.start_time), end_time=timestamp(campaign.end_time),
-        banner_image_url=campaign.banner_image_url, icon_url=campaign.icon_url,
-        coin_policy=res.CoinPolicy(initial_allocation=policy.initial_allocation,
-                                   idea_submission_reward=policy.idea_submission_reward,
-                                   allow_reallocation=policy.allow_reallocation,
-                                   allow_recycling=policy.allow_recycling, max_per_idea=policy.max_per_idea,
-                                   max_rewarded_ideas=policy.max_rewarded_ideas),
-        create_time=timestamp(campaign.created_at), update_time=timestamp(campaign.updated_at))
 
 
 def member_message(member: Member) -> res.CampaignMember:
@@ -55,11 +40,6 @@ def invitation_message(invitation: Invitation, now: datetime) -> pb.Invitation:
 
 def sponsor_message(sponsor: Sponsor) -> res.User:
     return res.User(id=sponsor.user_id, full_name=sponsor.full_name, email=sponsor.email)
-
-
-def tag_message(tag: Tag) -> res.Tag:
-    return res.Tag(id=tag.id, campaign_id=tag.campaign_id, name=tag.name, description=tag.description,
-                   color=tag.color, create_time=timestamp(tag.created_at))
 
 
 def moment(field: str, stamp) -> datetime:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from google.protobuf.message import Message
+
 from services.campaign import domain
 from services.campaign.domain import Campaign, Standing
 from services.campaign.ports import CampaignUnitOfWork, CoinAccounts, UnitsOfWork, UserDirectory
 from services.common import validation
-from services.common.context import Caller
+from services.common.context import Caller, request_id
 from services.common.errors import CAMPAIGN_NOT_FOUND, NotFound
+from services.common.events import new_event
 
 
 class HandlerBase:
@@ -35,3 +38,12 @@ class HandlerBase:
         campaign = await uow.campaigns.campaign(campaign_id, lock=lock)
         standing = await uow.campaigns.standing(campaign, caller.user_id) if campaign else Standing()
         return domain.require_view(campaign, standing, caller, campaign_id), standing
+
+    @staticmethod
+    async def _emit(uow: CampaignUnitOfWork, campaign: Campaign, payload: Message, actor: Caller | None,
+                    subject: str = "") -> None:
+        """A domain event of the campaign (proto/coins/v1/events.proto), written in the unit of work of the change;
+        `actor` None when the system caused it (the scheduler)."""
+        await uow.events.add(new_event(payload, campaign_id=campaign.campaign_id,
+                                       actor_id=actor.user_id if actor else "",
+                                       subject=subject or f"campaigns/{campaign.campaign_id}", request_id=request_id()))

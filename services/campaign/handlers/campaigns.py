@@ -6,9 +6,14 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from google.protobuf.field_mask_pb2 import FieldMask
+from google.protobuf.message import Message
+
+from coins.v1 import events_pb2 as ev
 from services.campaign import domain
 from services.campaign.domain import Campaign, CampaignFields, Member, Standing, Tag
 from services.campaign.handlers.base import HandlerBase
+from services.campaign.messages import campaign_message
 from services.campaign.ports import CampaignUnitOfWork
 from services.common import paging, validation
 from services.common.concepts import CampaignRole, CampaignStatus, CampaignType
@@ -18,6 +23,25 @@ from services.common.errors import ALREADY_EXISTS, AlreadyExists
 log = logging.getLogger("coins.campaign")
 
 EDITABLE = ("title", "description", "type", "start_time", "end_time", "banner_image_url", "icon_url")
+POLICY = ("initial_allocation", "idea_submission_reward", "allow_reallocation", "allow_recycling", "max_per_idea",
+          "max_rewarded_ideas")
+
+
+def changed_paths(before: Campaign, after: Campaign) -> list[str]:
+    """The fields an edit changed, named as in the Campaign message (a CampaignChanged event's update_mask)."""
+    paths = [name for name in EDITABLE if getattr(before, name) != getattr(after, name)]
+    return paths + [f"coin_policy.{name}" for name in POLICY
+                    if getattr(before.policy, name) != getattr(after.policy, name)]
+
+
+def moved_event(campaign: Campaign) -> Message:
+    """What a move to the campaign's status tells: started, completed or archived."""
+    message = campaign_message(campaign)
+    if campaign.status == CampaignStatus.ACTIVE:
+        return ev.CampaignStarted(campaign=message)
+    if campaign.status == CampaignStatus.COMPLETED:
+        return ev.CampaignCompleted(campaign=message)
+    return ev.CampaignArchived(campaign=message)
 
 
 @dataclass(frozen=True)
@@ -42,6 +66,7 @@ class CampaignUseCases(HandlerBase):
             created = await uow.campaigns.add_campaign(campaign_id, fields, policy, caller.user_id)
             if created is None:
                 raise AlreadyExists(ALREADY_EXISTS, "a campaign with this id already exists", campaign_id=campaign_id)
+            await self._emit(uow, created, ev.CampaignChanged(campaign=campaign_message(created)), caller)
             await uow.requests.remember({"campaign_id": campaign_id})
         log.info("campaign created", extra={"campaign_id": campaign_id})
         return created
@@ -71,6 +96,9 @@ class CampaignUseCases(HandlerBase):
                               updated_at=datetime.now(UTC))
             domain.check_dates(updated.start_time, updated.end_time)
             await uow.campaigns.save_campaign(updated)
+            if paths := changed_paths(campaign, updated):
+                await self._emit(uow, updated, ev.CampaignChanged(campaign=campaign_message(updated),
+                                                                  update_mask=FieldMask(paths=paths)), caller)
             return updated
 
     async def transition(self, caller: Caller, campaign_id: str, target: CampaignStatus) -> Campaign:
@@ -78,13 +106,15 @@ class CampaignUseCases(HandlerBase):
             campaign, standing = await self._viewable(uow, caller, campaign_id, lock=True)
             domain.require_manage(standing, caller, f"make the campaign {target}")
             if await uow.requests.replay() is None:
-                campaign = await self._move(uow, campaign, target)
+                campaign = await self._move(uow, campaign, target, caller)
                 await uow.requests.remember({"campaign_id": campaign_id})
             return campaign
 
-    async def _move(self, uow: CampaignUnitOfWork, campaign: Campaign, target: CampaignStatus) -> Campaign:
+    async def _move(self, uow: CampaignUnitOfWork, campaign: Campaign, target: CampaignStatus,
+                    actor: Caller | None) -> Campaign:
         """The coin side runs first, inside this transaction: when the call answers, coins already follow the new
-        status. Should the commit fail after it, a retry (or the scheduler) repeats the idempotent coin call."""
+        status. Should the commit fail after it, a retry (or the scheduler) repeats the idempotent coin call. The
+        move's event commits with it; `actor` None when the scheduler moves it."""
         moved = replace(campaign, status=domain.next_status(campaign.status, target),
                         updated_at=datetime.now(UTC))
         await uow.campaigns.save_campaign(moved)
@@ -95,6 +125,7 @@ class CampaignUseCases(HandlerBase):
             await self._coins.complete(moved.campaign_id)
         elif target == CampaignStatus.ARCHIVED:
             await self._coins.archive(moved.campaign_id)
+        await self._emit(uow, moved, moved_event(moved), actor)
         log.info("campaign moved", extra={"campaign_id": moved.campaign_id, "status": target})
         return moved
 
@@ -112,7 +143,7 @@ class CampaignUseCases(HandlerBase):
                     campaign = await uow.campaigns.campaign(campaign_id, lock=True)
                     target = domain.due_transition(campaign, now) if campaign else None
                     if campaign and target:
-                        await self._move(uow, campaign, target)
+                        await self._move(uow, campaign, target, None)
                         moved += 1
             except Exception:
                 log.exception("scheduled move failed; trying again next pass", extra={"campaign_id": campaign_id})

@@ -6,6 +6,7 @@ import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from coins.v1 import events_pb2 as ev
 from services.campaign import domain
 from services.campaign.domain import Campaign, Invitation, Member, Sponsor
 from services.campaign.handlers.base import HandlerBase
@@ -13,7 +14,9 @@ from services.campaign.ports import CampaignUnitOfWork
 from services.common import paging, validation
 from services.common.concepts import CampaignRole, CampaignStatus, InvitationState, SystemRole
 from services.common.context import Caller
+from services.common.convert import timestamp
 from services.common.errors import NOT_A_SPONSOR, NOT_FOUND, FailedPrecondition, NotFound, PermissionDenied
+from services.common.proto_enums import CAMPAIGN_ROLE
 
 log = logging.getLogger("coins.campaign")
 
@@ -25,10 +28,10 @@ class MembershipUseCases(HandlerBase):
             domain.join_allowed(campaign)
             # Joining twice changes nothing.
             member = await uow.campaigns.member(campaign, caller.user_id)
-            return member or await self._take_up(uow, campaign, caller.user_id, CampaignRole.MEMBER)
+            return member or await self._take_up(uow, campaign, caller.user_id, CampaignRole.MEMBER, caller)
 
-    async def _take_up(self, uow: CampaignUnitOfWork, campaign: Campaign, user_id: str,
-                       role: CampaignRole) -> Member:
+    async def _take_up(self, uow: CampaignUnitOfWork, campaign: Campaign, user_id: str, role: CampaignRole,
+                       actor: Caller) -> Member:
         """Adds the user to the campaign. In an active campaign its initial coins are granted inside this
         transaction, so the new member can move coins in its very next call."""
         account = (await self._directory.by_ids([user_id])).get(user_id)
@@ -39,7 +42,19 @@ class MembershipUseCases(HandlerBase):
         await uow.campaigns.add_member(campaign, member)
         if campaign.status == CampaignStatus.ACTIVE:
             await self._coins.grant(campaign.campaign_id, user_id)
+        await self._emit(uow, campaign, ev.MemberJoined(user_id=user_id, role=CAMPAIGN_ROLE.to_proto(role)), actor,
+                         subject=f"users/{user_id}")
         return member
+
+    async def _change_role(self, uow: CampaignUnitOfWork, campaign: Campaign, member: Member, role: CampaignRole,
+                           actor: Caller) -> Member:
+        if role == member.role:
+            return member
+        await uow.campaigns.set_member_role(campaign, member.user_id, role)
+        await self._emit(uow, campaign, ev.MemberRoleChanged(
+            user_id=member.user_id, from_role=CAMPAIGN_ROLE.to_proto(member.role),
+            to_role=CAMPAIGN_ROLE.to_proto(role)), actor, subject=f"users/{member.user_id}")
+        return replace(member, role=role)
 
     # ---- invitations -------------------------------------------------------------------------------------------
 
@@ -58,6 +73,11 @@ class MembershipUseCases(HandlerBase):
                 invitation = await uow.campaigns.issue_invitation(campaign, email, role, domain.token_digest(token),
                                                                   caller.user_id, now, now + self._invitation_ttl)
                 issued.append(replace(invitation, link=domain.invitation_link(self._public_url, token)))
+                # The link is a bearer secret: it stays out of the event (the invitee's address and role say enough).
+                await self._emit(uow, campaign, ev.MemberInvited(
+                    email=invitation.email, role=CAMPAIGN_ROLE.to_proto(invitation.role),
+                    campaign_title=campaign.title, expire_time=timestamp(invitation.expires_at)), caller,
+                    subject=f"invitations/{invitation.id}")
         # Mail is not sent yet: the log carries each link (after the commit, so every logged link works).
         for invitation in issued:
             log.info(domain.INVITATION_LINK_MESSAGE, extra={
@@ -85,10 +105,10 @@ class MembershipUseCases(HandlerBase):
             domain.require_admitting(campaign)
             await uow.campaigns.accept_invitation(digest, caller.user_id, now)
             if member is None:
-                member = await self._take_up(uow, campaign, caller.user_id, accepted.role)
+                member = await self._take_up(uow, campaign, caller.user_id, accepted.role, caller)
             else:
-                member = replace(member, role=domain.role_on_accepting(member.role, accepted.role))
-                await uow.campaigns.set_member_role(campaign, member.user_id, member.role)
+                member = await self._change_role(uow, campaign, member,
+                                                 domain.role_on_accepting(member.role, accepted.role), caller)
             log.info("invitation accepted", extra={"campaign_id": invited_to, "role": member.role})
             return member
 
@@ -141,6 +161,7 @@ class MembershipUseCases(HandlerBase):
                 raise PermissionDenied("only an admin may remove a manager")
             await uow.campaigns.delete_member(campaign, user_id)
             await self._coins.close_account(campaign_id, user_id)
+            await self._emit(uow, campaign, ev.MemberRemoved(user_id=user_id), caller, subject=f"users/{user_id}")
 
     async def set_role(self, caller: Caller, campaign_id: str, user_id: str, role: CampaignRole) -> Member:
         domain.require_admin(caller, "name or remove managers")
@@ -150,9 +171,8 @@ class MembershipUseCases(HandlerBase):
             member = await uow.campaigns.member(campaign, user_id)
             if member is None:
                 # Naming a manager who is not yet in the campaign brings them in.
-                return await self._take_up(uow, campaign, user_id, role)
-            await uow.campaigns.set_member_role(campaign, user_id, role)
-            return replace(member, role=role)
+                return await self._take_up(uow, campaign, user_id, role, caller)
+            return await self._change_role(uow, campaign, member, role, caller)
 
     # ---- sponsors ----------------------------------------------------------------------------------------------
 

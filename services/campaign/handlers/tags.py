@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
+from coins.v1 import events_pb2 as ev
 from services.campaign import domain
 from services.campaign.domain import Campaign, Tag
 from services.campaign.handlers.base import HandlerBase
+from services.campaign.messages import tag_message
 from services.campaign.ports import CampaignUnitOfWork
 from services.common import paging, validation
 from services.common.context import Caller
@@ -40,6 +42,7 @@ class TagUseCases(HandlerBase):
             if await uow.campaigns.tag_name_taken(campaign, name):
                 raise name_taken(name)
             tag = await uow.campaigns.add_tag(campaign, name, description, color)
+            await self._emit(uow, campaign, ev.TagChanged(tag=tag_message(tag)), caller, subject=f"tags/{tag.id}")
             await uow.requests.remember({"tag_id": tag.id})
             return tag
 
@@ -65,6 +68,7 @@ class TagUseCases(HandlerBase):
             if color is not None:
                 tag = replace(tag, color=domain.tag_color(color))
             await uow.campaigns.save_tag(tag)
+            await self._emit(uow, campaign, ev.TagChanged(tag=tag_message(tag)), caller, subject=f"tags/{tag.id}")
             return tag
 
     async def _managed_tag(self, uow: CampaignUnitOfWork, caller: Caller, campaign_id: str,
@@ -79,6 +83,7 @@ class TagUseCases(HandlerBase):
 
     async def delete_tag(self, caller: Caller, campaign_id: str, tag_id: str) -> None:
         async with self._units() as uow:
-            _, tag = await self._managed_tag(uow, caller, campaign_id, tag_id)
+            campaign, tag = await self._managed_tag(uow, caller, campaign_id, tag_id)
             await uow.campaigns.delete_tag(tag)
             await uow.outbox.put(REMOVE_TAG, {"campaign_id": campaign_id, "tag_id": tag_id})
+            await self._emit(uow, campaign, ev.TagDeleted(tag_id=tag.id), caller, subject=f"tags/{tag.id}")

@@ -1,5 +1,5 @@
 """In-memory stand-ins for the campaign service's ports (services/campaign/ports.py): dict-backed storage behind a
-unit of work that rolls back, a coin side and a user directory that record what they were asked."""
+unit of work that rolls back (events included), a coin side and a user directory that record what they were asked."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Self
 
+from coins.v1.events_pb2 import Event
 from services.campaign.domain import (
     Campaign,
     CampaignFields,
@@ -39,6 +40,7 @@ class Stored:
     tags: dict[str, tuple[str, Tag]] = field(default_factory=dict)  # tag id → (campaign_uuid, tag)
     answers: dict[str, tuple[str, dict]] = field(default_factory=dict)  # scoped request key → (fingerprint, answer)
     outbox: list[tuple[str, dict]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # the event outbox, in commit order
 
 
 class FakeCampaignRepository:
@@ -120,7 +122,7 @@ class FakeCampaignRepository:
             if (campaign_uuid == campaign.campaign_uuid and earlier.email.lower() == email.lower()
                     and not (earlier.accepted_at or earlier.revoked_at)):
                 del self._stored.invitations[digest]  # the open one gets the new link
-        invitation = Invitation(campaign.campaign_id, email, role, invited_by, now, expires_at)
+        invitation = Invitation(campaign.campaign_id, email, role, invited_by, now, expires_at, id=str(uuid.uuid4()))
         self._stored.invitations[token_digest] = (campaign.campaign_uuid, invitation)
         return invitation
 
@@ -225,6 +227,16 @@ class FakeOutbox:
         self._stored.outbox.append((topic, payload))
 
 
+class FakeEvents:
+    def __init__(self, stored: Stored):
+        self._stored = stored
+
+    async def add(self, event: Event) -> None:
+        if not event.source:  # as services/common/events.py's EventOutbox fills it in
+            event.source = "campaign"
+        self._stored.events.append(event)
+
+
 class FakeUnitOfWork:
     """Commits by keeping what the block changed; an error puts the stored state back as it was."""
 
@@ -233,6 +245,7 @@ class FakeUnitOfWork:
         self.campaigns = FakeCampaignRepository(stored)
         self.requests = FakeRequests(stored)
         self.outbox = FakeOutbox(stored)
+        self.events = FakeEvents(stored)
         self.committed = False
 
     async def __aenter__(self) -> Self:

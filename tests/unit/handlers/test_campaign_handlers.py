@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from coins.v1 import events_pb2 as ev
+from coins.v1 import resources_pb2 as res
 from services.campaign import domain
 from services.campaign.domain import Campaign, CampaignFields, CoinPolicy
 from services.campaign.handlers import REMOVE_TAG
@@ -67,6 +69,11 @@ class World:
         campaign = self.stored(campaign_id)
         return {user_id: m.role for (campaign_uuid, user_id), m in self.fakes.stored.members.items()
                 if campaign_uuid == campaign.campaign_uuid}
+
+    def events(self) -> list[ev.Event]:
+        """The events committed since the last look, oldest first."""
+        found, self.fakes.stored.events[:] = list(self.fakes.stored.events), []
+        return found
 
     async def invite(self, email: str, role: CampaignRole = MEMBER, campaign_id: str = "spring-ideas") -> str:
         """The token of a fresh invitation link."""
@@ -513,6 +520,167 @@ async def test_a_repeated_create_of_a_deleted_tag_finds_no_tag(world: World):
     with request(world.manager, "tag-1"), pytest.raises(NotFound):
         await world.handlers.create_tag(world.manager, "spring-ideas", "Energy", "", "")
     assert world.fakes.stored.tags == {}
+
+
+# ---- domain events --------------------------------------------------------------------------------------------
+
+def told(event: ev.Event) -> tuple[str, str, str, str]:
+    """What an event says in its envelope: its payload field, campaign, actor and subject."""
+    assert event.source == "campaign" and event.type == getattr(event, event.WhichOneof("payload")).DESCRIPTOR.full_name
+    uuid.UUID(event.event_id)
+    return event.WhichOneof("payload") or "", event.campaign_id, event.actor_id, event.subject
+
+
+async def test_creating_and_editing_a_campaign_tell_search_what_changed(world: World):
+    with request(world.admin, "create-1"):
+        await world.handlers.create(world.admin, "spring-ideas", CampaignFields(title="Spring ideas",
+                                                                                type=CampaignType.CLOSED))
+        await world.handlers.create(world.admin, "spring-ideas", CampaignFields(title="Spring ideas",
+                                                                                type=CampaignType.CLOSED))
+    [created] = world.events()  # the replay tells nothing again
+    assert told(created) == ("campaign_changed", "spring-ideas", world.admin.user_id, "campaigns/spring-ideas")
+    assert created.request_id == "test"
+    changed = created.campaign_changed
+    assert (changed.campaign.campaign_id, changed.campaign.title, changed.campaign.type, changed.campaign.status,
+            list(changed.update_mask.paths)) == ("spring-ideas", "Spring ideas", res.CAMPAIGN_TYPE_CLOSED,
+                                                 res.CAMPAIGN_STATUS_DRAFT, [])
+
+    await world.handlers.set_role(world.admin, "spring-ideas", world.manager.user_id, MANAGER)
+    world.events()
+    await world.handlers.update(world.manager, "spring-ideas", CampaignFields(
+        title="Spring ideas", type=CampaignType.OPEN, description="More", policy={"max_per_idea": 5}))
+    [edited] = world.events()
+    assert told(edited) == ("campaign_changed", "spring-ideas", world.manager.user_id, "campaigns/spring-ideas")
+    assert list(edited.campaign_changed.update_mask.paths) == ["description", "type", "coin_policy.max_per_idea"]
+    assert (edited.campaign_changed.campaign.type, edited.campaign_changed.campaign.description,
+            edited.campaign_changed.campaign.coin_policy.max_per_idea) == (res.CAMPAIGN_TYPE_OPEN, "More", 5)
+
+    await world.handlers.update(world.manager, "spring-ideas", CampaignFields(title="Spring ideas"))
+    await world.handlers.transition(world.admin, "spring-ideas", ACTIVE)
+    world.events()
+    with pytest.raises(FailedPrecondition):  # the policy is locked: nothing changed, nothing told
+        await world.handlers.update(world.manager, "spring-ideas", CampaignFields(type=CampaignType.CLOSED))
+    assert world.events() == []
+
+
+async def test_each_move_of_a_campaign_is_told_once_with_who_moved_it(world: World):
+    await world.campaign()
+    world.events()
+    world.fakes.coins.fail = RuntimeError("coin service down")
+    with pytest.raises(RuntimeError):
+        await world.handlers.transition(world.manager, "spring-ideas", ACTIVE)
+    assert world.events() == []  # rolled back with the move
+    world.fakes.coins.fail = None
+    with request(world.manager, "activate-1"):
+        await world.handlers.transition(world.manager, "spring-ideas", ACTIVE)
+        await world.handlers.transition(world.manager, "spring-ideas", ACTIVE)
+    await world.handlers.transition(world.manager, "spring-ideas", COMPLETED)
+    await world.handlers.transition(world.admin, "spring-ideas", ARCHIVED)
+    started, completed, archived = world.events()
+    assert [told(e) for e in (started, completed, archived)] == [
+        ("campaign_started", "spring-ideas", world.manager.user_id, "campaigns/spring-ideas"),
+        ("campaign_completed", "spring-ideas", world.manager.user_id, "campaigns/spring-ideas"),
+        ("campaign_archived", "spring-ideas", world.admin.user_id, "campaigns/spring-ideas")]
+    assert [started.campaign_started.campaign.status, completed.campaign_completed.campaign.status,
+            archived.campaign_archived.campaign.status] == [res.CAMPAIGN_STATUS_ACTIVE, res.CAMPAIGN_STATUS_COMPLETED,
+                                                           res.CAMPAIGN_STATUS_ARCHIVED]
+    assert started.campaign_started.campaign.title == "Spring ideas"
+
+
+async def test_moves_by_date_are_told_with_no_actor(world: World):
+    now = datetime.now(UTC)
+    await world.campaign("starts-now")
+    await world.campaign("ends-now", status=ACTIVE)
+    await world.handlers.update(world.admin, "starts-now", CampaignFields(start_time=now - timedelta(minutes=1)))
+    await world.handlers.update(world.admin, "ends-now", CampaignFields(end_time=now - timedelta(minutes=1)))
+    world.events()
+    assert await world.handlers.run_due_transitions(now) == 2
+    assert sorted(told(e) for e in world.events()) == [
+        ("campaign_completed", "ends-now", "", "campaigns/ends-now"),
+        ("campaign_started", "starts-now", "", "campaigns/starts-now")]
+
+
+async def test_joining_inviting_and_roles_are_told(world: World):
+    await world.campaign(status=ACTIVE)
+    world.events()
+    await world.handlers.join(world.stranger, "spring-ideas")
+    await world.handlers.join(world.stranger, "spring-ideas")  # joining twice tells nothing more
+    [joined] = world.events()
+    assert told(joined) == ("member_joined", "spring-ideas", world.stranger.user_id, f"users/{world.stranger.user_id}")
+    assert (joined.member_joined.user_id, joined.member_joined.role) == (world.stranger.user_id,
+                                                                        res.CAMPAIGN_ROLE_MEMBER)
+
+    [invitation] = await world.handlers.invite(world.admin, "spring-ideas", ["Bo@Example.org"], MANAGER)
+    [invited] = world.events()
+    assert told(invited) == ("member_invited", "spring-ideas", world.admin.user_id, f"invitations/{invitation.id}")
+    assert invitation.id
+    assert (invited.member_invited.email, invited.member_invited.role, invited.member_invited.campaign_title,
+            invited.member_invited.link, invited.member_invited.expire_time.ToDatetime(UTC)) == (
+        "Bo@Example.org", res.CAMPAIGN_ROLE_MANAGER, "Spring ideas", "", invitation.expires_at)
+    token = invitation.link.rsplit("/", 1)[1]
+    assert token.encode() not in invited.SerializeToString()  # the link is a secret: never in an event
+
+    bo = world.person("bo@example.org")
+    await world.handlers.accept_invitation(bo, token, "")
+    [bo_joined] = world.events()
+    assert told(bo_joined)[1:] == ("spring-ideas", bo.user_id, f"users/{bo.user_id}")
+    assert (bo_joined.member_joined.user_id, bo_joined.member_joined.role) == (bo.user_id, res.CAMPAIGN_ROLE_MANAGER)
+
+    promote = await world.invite(world.member.email, MANAGER)
+    world.events()
+    await world.handlers.accept_invitation(world.member, promote, "")
+    [promoted] = world.events()
+    assert told(promoted) == ("member_role_changed", "spring-ideas", world.member.user_id,
+                              f"users/{world.member.user_id}")
+    assert (promoted.member_role_changed.user_id, promoted.member_role_changed.from_role,
+            promoted.member_role_changed.to_role) == (world.member.user_id, res.CAMPAIGN_ROLE_MEMBER,
+                                                      res.CAMPAIGN_ROLE_MANAGER)
+    keep = await world.invite(world.manager.email, MEMBER)
+    world.events()
+    await world.handlers.accept_invitation(world.manager, keep, "")  # an invitation never demotes: no change
+    assert world.events() == []
+
+    await world.handlers.set_role(world.admin, "spring-ideas", world.member.user_id, MEMBER)
+    await world.handlers.set_role(world.admin, "spring-ideas", world.member.user_id, MEMBER)  # no change: untold
+    [demoted] = world.events()
+    assert told(demoted)[:3] == ("member_role_changed", "spring-ideas", world.admin.user_id)
+    assert (demoted.member_role_changed.from_role, demoted.member_role_changed.to_role) == (
+        res.CAMPAIGN_ROLE_MANAGER, res.CAMPAIGN_ROLE_MEMBER)
+
+
+async def test_removing_a_member_is_told_and_a_refused_removal_tells_nothing(world: World):
+    await world.campaign(status=ACTIVE)
+    world.events()
+    with pytest.raises(PermissionDenied):
+        await world.handlers.remove_member(world.member, "spring-ideas", world.manager.user_id)
+    world.fakes.coins.fail = RuntimeError("coin service down")
+    with pytest.raises(RuntimeError):
+        await world.handlers.remove_member(world.manager, "spring-ideas", world.member.user_id)
+    assert world.events() == []
+    world.fakes.coins.fail = None
+    await world.handlers.remove_member(world.manager, "spring-ideas", world.member.user_id)
+    [removed] = world.events()
+    assert told(removed) == ("member_removed", "spring-ideas", world.manager.user_id, f"users/{world.member.user_id}")
+    assert removed.member_removed.user_id == world.member.user_id
+
+
+async def test_tag_changes_and_deletions_are_told(world: World):
+    await world.campaign()
+    world.events()
+    energy = await world.handlers.create_tag(world.manager, "spring-ideas", "Energy", "Watts", "#00ff00")
+    [created] = world.events()
+    assert told(created) == ("tag_changed", "spring-ideas", world.manager.user_id, f"tags/{energy.id}")
+    assert (created.tag_changed.tag.id, created.tag_changed.tag.campaign_id, created.tag_changed.tag.name,
+            created.tag_changed.tag.description, created.tag_changed.tag.color) == (
+        energy.id, "spring-ideas", "Energy", "Watts", "#00ff00")
+    await world.handlers.update_tag(world.manager, "spring-ideas", energy.id, "Power", None, None)
+    [renamed] = world.events()
+    assert (told(renamed)[0], renamed.tag_changed.tag.name, renamed.tag_changed.tag.description) == (
+        "tag_changed", "Power", "Watts")
+    await world.handlers.delete_tag(world.manager, "spring-ideas", energy.id)
+    [deleted] = world.events()
+    assert told(deleted) == ("tag_deleted", "spring-ideas", world.manager.user_id, f"tags/{energy.id}")
+    assert deleted.tag_deleted.tag_id == energy.id
 
 
 # ---- what other services read --------------------------------------------------------------------------------
