@@ -13,7 +13,7 @@ from coins.v1 import coin_service_pb2 as coin_pb
 from coins.v1 import coin_service_pb2_grpc as coin_rpc
 from services.common import directory, errors
 from services.common.proto_enums import CAMPAIGN_ROLE, CAMPAIGN_STATUS, CAMPAIGN_TYPE
-from services.idea.domain import CampaignStanding, CampaignView, IdeaStanding
+from services.idea.domain import CampaignStanding, CampaignView, IdeaStanding, TagInfo
 from services.idea.ports import CoinsRefused
 
 DEADLINE_S = 10
@@ -30,7 +30,10 @@ class GrpcCampaignAccess:
             campaign_id, CAMPAIGN_TYPE.from_proto("type", access.campaign.type),
             CAMPAIGN_STATUS.from_proto("status", access.campaign.status),
             CAMPAIGN_ROLE.from_proto("role", access.role, required=False), access.sponsor, access.visible,
-            frozenset(tag.id for tag in access.tags))
+            frozenset(tag.id for tag in access.tags),
+            tuple(TagInfo(tag.id, tag.name, tag.description, tag.color,
+                          tag.create_time.ToDatetime(timezone.utc) if tag.HasField("create_time") else None)
+                  for tag in access.tags))
 
 
 class GrpcCoinMoves:

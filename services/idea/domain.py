@@ -54,6 +54,17 @@ STAMPS = {IdeaStatus.COMPETING: "approved_at", IdeaStatus.REJECTED: "rejected_at
 
 
 @dataclass(frozen=True)
+class TagInfo:
+    """A campaign's tag as the campaign service describes it (events carry tag names, so consumers need not ask)."""
+
+    id: str
+    name: str
+    description: str = ""
+    color: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class CampaignView:
     """What the idea service learns from the campaign service about one campaign and one user."""
 
@@ -64,6 +75,12 @@ class CampaignView:
     sponsor: bool
     visible: bool
     tag_ids: frozenset[str]
+    tags: tuple[TagInfo, ...] = ()  # the same tags, named
+
+    def tags_named(self, tag_ids: tuple[str, ...]) -> list[TagInfo]:
+        """The named tags of `tag_ids`, in that order (a tag the campaign no longer has is left out)."""
+        by_id = {tag.id: tag for tag in self.tags}
+        return [by_id[tag_id] for tag_id in tag_ids if tag_id in by_id]
 
     def manages(self, caller: Caller) -> bool:
         return caller.is_admin or self.role == CampaignRole.MANAGER

@@ -9,10 +9,11 @@ from datetime import datetime, timedelta, timezone
 
 from services.common import faults, paging, validation
 from services.common.concepts import IdeaStatus
-from services.common.context import Caller
+from services.common.context import Caller, request_id
 from services.common.errors import DUPLICATE_IDEA_DETECTED, IDEA_NOT_FOUND, Aborted, FailedPrecondition, NotFound
 from services.idea import domain
 from services.idea.domain import CampaignView, Decision, Idea
+from services.idea.messages import idea_edited, idea_status_changed, idea_submitted
 from services.idea.ports import (
     CampaignAccess,
     CoinMoves,
@@ -84,6 +85,8 @@ class IdeaHandlers:
             status = domain.first_status(campaign)
             idea_id = domain.new_idea_id(uow.requests.current())
             created = await uow.ideas.add(idea_id, campaign_id, caller.user_id, submitter_name, status, new)
+            await uow.events.add(idea_submitted(created, campaign.tags_named(created.tag_ids), caller.user_id,
+                                                request_id()))
             await uow.requests.remember({"idea_id": created.id})
             if status == IdeaStatus.COMPETING:
                 await self._coins.open_idea(campaign_id, created.id, caller.user_id)
@@ -144,14 +147,20 @@ class IdeaHandlers:
 
     async def update(self, caller: Caller, idea_id: str, title: str | None, description: str | None) -> Idea:
         async with self._unit_of_work() as uow:
-            idea, _ = await self._visible_idea(uow.ideas, caller, idea_id, lock=True)
+            idea, campaign = await self._visible_idea(uow.ideas, caller, idea_id, lock=True)
             domain.require_editable(idea, caller)
             if title is not None:
                 title = validation.text("title", title, max_length=domain.TITLE_MAX)
             if description is not None:
                 description = validation.text("description", description, max_length=domain.DESCRIPTION_MAX,
                                               required=False)
-            return await uow.ideas.edit(idea.id, title, description, _now())
+            edited = await uow.ideas.edit(idea.id, title, description, _now())
+            changed = [name for name, value in (("title", title), ("description", description))
+                       if value is not None and value != getattr(idea, name)]
+            if changed:
+                await uow.events.add(idea_edited(edited, campaign.tags_named(edited.tag_ids), changed,
+                                                 caller.user_id, request_id()))
+            return edited
 
     async def change_status(self, caller: Caller, idea_id: str, target: IdeaStatus,
                             reason: str) -> tuple[Idea, int]:
@@ -187,13 +196,17 @@ class IdeaHandlers:
             return await uow.ideas.add_decision(idea.id, target, caller.user_id, reason, request)
         if target == IdeaStatus.APPROVED:
             await self._coins.open_idea(idea.campaign_id, idea.id, idea.submitter_id)
-        await self._move(uow.ideas, idea, landing, caller.user_id, reason)
+        await self._move(uow, idea, target, landing, caller.user_id, reason)
         await uow.requests.remember({"idea_id": idea.id})
         return None
 
-    @staticmethod
-    async def _move(ideas: IdeaRepository, idea: Idea, landing: IdeaStatus, actor_id: str, reason: str) -> None:
-        await ideas.move(idea.id, landing, actor_id, reason, _now())
+    async def _move(self, uow: UnitOfWork, idea: Idea, target: IdeaStatus, landing: IdeaStatus, actor_id: str,
+                    reason: str) -> None:
+        """Moves the idea and tells it (IdeaStatusChanged, `to_status` the move asked for: APPROVED for an
+        approval landing in competing) in the same transaction."""
+        await uow.ideas.move(idea.id, landing, actor_id, reason, _now())
+        moved = await self._stored(uow, idea.id)
+        await uow.events.add(idea_status_changed(moved, idea.status, target, reason, actor_id, request_id()))
         log.info("idea moved", extra={"idea_id": idea.id, "from": idea.status, "to": landing})
 
     async def finish_decision(self, decision_id: int) -> None:
@@ -216,7 +229,7 @@ class IdeaHandlers:
                 return  # another replica finished it meanwhile
             idea = await uow.ideas.get(decision.idea_id, lock=True)
             assert idea is not None, decision.idea_id
-            await self._move(uow.ideas, idea, decision.target, decision.actor_id, decision.reason)
+            await self._move(uow, idea, decision.target, decision.target, decision.actor_id, decision.reason)
             await uow.ideas.close_decision(decision_id, _now())
             await uow.requests.remember({"idea_id": idea.id}, decision.request)
 
@@ -247,14 +260,24 @@ class IdeaHandlers:
             await self._coins.recycle(decision.idea_id, decision.actor_id)
 
     async def tag(self, caller: Caller, idea_id: str, tag_id: str, adding: bool) -> Idea:
+        """Adding a tag the idea has, or removing one it has not, changes nothing and tells nothing."""
         async with self._unit_of_work() as uow:
             idea, campaign = await self._visible_idea(uow.ideas, caller, idea_id, lock=True)
             domain.require_tagger(idea, campaign, caller)
             if adding:
-                await uow.ideas.add_tag(idea.id, domain.tags_of([tag_id], campaign)[0])
+                tag_id = domain.tags_of([tag_id], campaign)[0]
+                if tag_id in idea.tag_ids:
+                    return idea
+                await uow.ideas.add_tag(idea.id, tag_id)
             else:
-                await uow.ideas.remove_tag(idea.id, str(validation.uuid_id("tag_id", tag_id)))
-            return await self._stored(uow, idea.id)
+                tag_id = str(validation.uuid_id("tag_id", tag_id))
+                if tag_id not in idea.tag_ids:
+                    return idea
+                await uow.ideas.remove_tag(idea.id, tag_id)
+            tagged = await uow.ideas.edit(idea.id, None, None, _now())  # update_time: consumers keep the newest
+            await uow.events.add(idea_edited(tagged, campaign.tags_named(tagged.tag_ids), ["tag_ids"],
+                                             caller.user_id, request_id()))
+            return tagged
 
     async def permalink(self, caller: Caller, campaign_id: str, context_id: str, source: str) -> str:
         await self._campaign(campaign_id, caller)

@@ -9,11 +9,13 @@ from coins.v1 import campaign_service_pb2_grpc as campaign_rpc
 from coins.v1 import coin_service_pb2_grpc as coin_rpc
 from coins.v1 import idea_service_pb2_grpc as rpc
 from services.common.directory import UserDirectory
+from services.common.events import EventOutbox, EventRelay
 from services.common.idempotency import Requests
 from services.common.server import Mounted, Runtime
 from services.idea.adapters import AuthUserDirectory, GrpcCampaignAccess, GrpcCoinMoves
 from services.idea.handlers import IdeaHandlers
-from services.idea.repository import REQUESTS, SqlUnitOfWork
+from services.idea.messages import SOURCE
+from services.idea.repository import EVENT_OUTBOX, REQUESTS, SqlUnitOfWork
 from services.idea.servicer import IdeaInternalServicer, IdeaServicer
 
 log = logging.getLogger("coins.idea")
@@ -25,8 +27,10 @@ STALLED_AFTER_S = 1.0
 
 async def build(runtime: Runtime) -> Mounted:
     requests = Requests(REQUESTS)
+    outbox = EventOutbox(EVENT_OUTBOX, SOURCE)
+    relay = EventRelay(runtime.database, EVENT_OUTBOX, runtime.redis, runtime.settings.events)
     handlers = IdeaHandlers(
-        lambda: SqlUnitOfWork(runtime.database, requests),
+        lambda: SqlUnitOfWork(runtime.database, requests, outbox, relay.kick),
         GrpcCampaignAccess(campaign_rpc.CampaignInternalServiceStub(runtime.clients.channel("campaign"))),
         GrpcCoinMoves(coin_rpc.CoinInternalServiceStub(runtime.clients.channel("coin"))),
         AuthUserDirectory(UserDirectory(runtime.clients)),
@@ -46,4 +50,4 @@ async def build(runtime: Runtime) -> Mounted:
 
     return Mounted([(IdeaServicer(handlers), rpc.add_IdeaServiceServicer_to_server),
                     (IdeaInternalServicer(handlers), rpc.add_IdeaInternalServiceServicer_to_server)],
-                   background=[decision_sweeper])
+                   background=[decision_sweeper, relay.run])

@@ -9,6 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from coins.v1.events_pb2 import Event
 from services.common.concepts import IdeaStatus
 from services.common.errors import FailedPrecondition
 from services.common.idempotency import RequestKey
@@ -113,6 +114,13 @@ class RequestStore(Protocol):
         """Stores the answer to this call's request (or to `key`, for work finished after the call)."""
 
 
+class EventLog(Protocol):
+    """The service's event outbox (services/common/events.py): an event added here leaves exactly when the unit of
+    work commits, and never when it rolls back."""
+
+    async def add(self, event: Event) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: committed when the `async with` block ends normally, rolled back otherwise."""
 
@@ -121,6 +129,9 @@ class UnitOfWork(Protocol):
 
     @property
     def requests(self) -> RequestStore: ...
+
+    @property
+    def events(self) -> EventLog: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Self, cast
@@ -14,9 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, selectinload
 from sqlalchemy.sql import Select
 
+from coins.v1.events_pb2 import Event
 from services.common import idempotency
 from services.common.concepts import IdeaStatus
 from services.common.db import Database
+from services.common.events import EventOutbox, event_outbox_table
 from services.common.idempotency import RequestKey, Requests, requests_table
 from services.idea import domain
 from services.idea.domain import Decision, Idea, StatusChange, Submission
@@ -119,6 +122,7 @@ class DecisionRow(IdeaBase):
 
 
 REQUESTS = requests_table(IdeaBase.metadata)
+EVENT_OUTBOX = event_outbox_table(IdeaBase.metadata)  # the idea family's events (services/common/events.py)
 
 
 ORDERS = {
@@ -285,21 +289,40 @@ class SqlRequests:
         await self._requests.remember(self._session, answer, key)
 
 
+class SqlEvents:
+    """The event outbox bound to one unit of work's session."""
+
+    def __init__(self, outbox: EventOutbox, session: AsyncSession):
+        self._outbox, self._session = outbox, session
+        self.added = 0
+
+    async def add(self, event: Event) -> None:
+        await self._outbox.add(self._session, event)
+        self.added += 1
+
+
 class SqlUnitOfWork:
-    """One transaction of the idea schema: commits when the block ends normally, rolls back otherwise."""
+    """One transaction of the idea schema: commits when the block ends normally, rolls back otherwise. After a
+    commit that added events it calls `published` (the relay's kick), so they leave at once rather than at the
+    relay's next poll."""
 
     ideas: SqlIdeaRepository
     requests: SqlRequests
+    events: SqlEvents
 
-    def __init__(self, database: Database, requests: Requests):
-        self._database, self._requests = database, requests
+    def __init__(self, database: Database, requests: Requests, outbox: EventOutbox,
+                 published: Callable[[], None] = lambda: None):
+        self._database, self._requests, self._outbox, self._published = database, requests, outbox, published
 
     async def __aenter__(self) -> Self:
         self._transaction = self._database.unit_of_work()
         session = await self._transaction.__aenter__()
         self.ideas, self.requests = SqlIdeaRepository(session), SqlRequests(self._requests, session)
+        self.events = SqlEvents(self._outbox, session)
         return self
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
                         traceback: TracebackType | None) -> None:
         await self._transaction.__aexit__(kind, error, traceback)
+        if error is None and self.events.added:
+            self._published()

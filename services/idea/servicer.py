@@ -10,26 +10,11 @@ from services.common.context import caller
 from services.common.convert import timestamp
 from services.common.errors import InvalidArgument
 from services.common.proto_enums import IDEA_STATUS
-from services.idea.domain import Idea
 from services.idea.handlers import IdeaHandlers
+from services.idea.messages import idea_message
 
 ORDERS = {pb.IDEA_ORDER_UNSPECIFIED: "newest", pb.IDEA_ORDER_NEWEST: "newest",
           pb.IDEA_ORDER_MOST_COINS: "most_coins", pb.IDEA_ORDER_TITLE: "title"}
-
-
-def idea_message(idea: Idea, coin_total: int = 0) -> res.Idea:
-    return res.Idea(
-        id=idea.id, campaign_id=idea.campaign_id, submitter_id=idea.submitter_id,
-        submitter_name=idea.submitter_name, title=idea.title, description=idea.description,
-        status=IDEA_STATUS.to_proto(idea.status), context_id=idea.context_id, permalink_source=idea.permalink_source,
-        tag_ids=list(idea.tag_ids), coin_total=coin_total, submit_time=timestamp(idea.submitted_at),
-        approve_time=timestamp(idea.approved_at), reject_time=timestamp(idea.rejected_at),
-        accept_time=timestamp(idea.accepted_at), start_time=timestamp(idea.started_at),
-        complete_time=timestamp(idea.completed_at), update_time=timestamp(idea.updated_at),
-        status_history=[res.IdeaStatusChange(from_status=IDEA_STATUS.to_proto(h.from_status),
-                                             to_status=IDEA_STATUS.to_proto(h.to_status), actor_id=h.actor_id,
-                                             reason=h.reason, change_time=timestamp(h.changed_at))
-                        for h in idea.history])
 
 
 class IdeaServicer(rpc.IdeaServiceServicer):

@@ -12,11 +12,12 @@ from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import Any, Self
 
+from coins.v1.events_pb2 import Event
 from services.common import idempotency
 from services.common.concepts import CampaignRole, CampaignStatus, CampaignType, IdeaStatus
 from services.common.idempotency import RequestKey
 from services.idea import domain
-from services.idea.domain import CampaignStanding, CampaignView, Decision, Idea, StatusChange, Submission
+from services.idea.domain import CampaignStanding, CampaignView, Decision, Idea, StatusChange, Submission, TagInfo
 from services.idea.ports import CoinsRefused
 
 START = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
@@ -30,6 +31,7 @@ class FakeCampaign:
     roles: dict[str, CampaignRole] = field(default_factory=dict)
     sponsors: set[str] = field(default_factory=set)  # users backing the campaign as sponsors
     tag_ids: set[str] = field(default_factory=set)
+    tag_names: dict[str, str] = field(default_factory=dict)  # tag id -> name ("tag <id>" when not named here)
     hidden_from: set[str] = field(default_factory=set)  # users the campaign service would not show it to
 
 
@@ -42,6 +44,7 @@ class Stored:
     decided_at: dict[int, datetime] = field(default_factory=dict)  # when each decision was recorded
     refusals: dict[int, str] = field(default_factory=dict)
     answers: dict[str, tuple[str, dict]] = field(default_factory=dict)  # request key -> (fingerprint, answer)
+    events: dict[str, Event] = field(default_factory=dict)  # the outbox: event id -> event, in the order added
 
     def copy(self) -> Stored:
         return Stored(*(dict(getattr(self, part.name)) for part in dataclasses.fields(self)))
@@ -70,6 +73,10 @@ class IdeaWorld:
 
     def unit_of_work(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self)
+
+    def events(self, kind: str = "") -> list[Event]:
+        """The committed events (of one payload field, e.g. "idea_status_changed"), oldest first."""
+        return [e for e in self.stored.events.values() if not kind or e.WhichOneof("payload") == kind]
 
 
 class FakeIdeaRepository:
@@ -197,6 +204,19 @@ class FakeRequests:
             self._world.stored.answers[key.scoped] = (key.fingerprint, answer)
 
 
+class FakeEvents:
+    """The outbox: events land in the stored state, so a rollback takes them back with the rest."""
+
+    def __init__(self, world: IdeaWorld):
+        self._world = world
+
+    async def add(self, event: Event) -> None:
+        if not event.source:
+            event.source = "idea"
+        assert event.source == "idea" and event.WhichOneof("payload"), event
+        self._world.stored.events[event.event_id] = event
+
+
 class FakeUnitOfWork:
     """Commits by keeping what the block changed; rolls back by restoring what was stored before it."""
 
@@ -204,6 +224,7 @@ class FakeUnitOfWork:
         self._world = world
         self.ideas = FakeIdeaRepository(world)
         self.requests = FakeRequests(world)
+        self.events = FakeEvents(world)
 
     async def __aenter__(self) -> Self:
         self._before = self._world.stored.copy()
@@ -228,7 +249,8 @@ class FakeCampaignAccess:
             return CampaignView(campaign_id, CampaignType.OPEN, CampaignStatus.DRAFT, None, False, False, frozenset())
         return CampaignView(campaign_id, campaign.type, campaign.status, campaign.roles.get(user_id),
                             user_id in campaign.sponsors, user_id not in campaign.hidden_from,
-                            frozenset(campaign.tag_ids))
+                            frozenset(campaign.tag_ids),
+                            tuple(TagInfo(t, campaign.tag_names.get(t, f"tag {t}")) for t in sorted(campaign.tag_ids)))
 
 
 class FakeCoinMoves:

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from coins.v1 import resources_pb2 as res
 from services.common import errors, paging
 from services.common.concepts import CampaignRole, CampaignStatus, CampaignType, IdeaStatus
 from services.common.context import ADMIN, SPONSOR, Caller
@@ -487,3 +488,141 @@ async def test_a_removed_tag_leaves_every_idea_of_its_campaign(ideas: Ideas):
     assert await ideas.handlers.drop_tag("other-campaign", OTHER_TAG) == 0
     with pytest.raises(InvalidArgument):
         await ideas.handlers.drop_tag(CAMPAIGN, "not-a-uuid")
+
+
+# ---- events (issue 9): written in the unit of work of the change, gone with it on a rollback ------------------------
+
+def status_moves(ideas: Ideas, idea_id: str) -> list[tuple[int, int]]:
+    return [(e.idea_status_changed.from_status, e.idea_status_changed.to_status)
+            for e in ideas.world.events("idea_status_changed") if e.idea_status_changed.idea.id == idea_id]
+
+
+async def test_a_submission_tells_the_idea_with_its_tags_named(ideas: Ideas):
+    ideas.campaign.tag_names[TAG] = "Energy"
+    idea = await ideas.submit(MEMBER, "Bike lanes on Main Street", tags=(TAG,), context_id="street/main")
+    [event] = ideas.world.events()
+    assert (event.type, event.source, event.campaign_id, event.actor_id, event.subject) == (
+        "coins.v1.IdeaSubmitted", "idea", CAMPAIGN, MEMBER.user_id, f"ideas/{idea.id}")
+    uuid.UUID(event.event_id)
+    told = event.idea_submitted
+    assert (told.idea.id, told.idea.title, told.idea.description, told.idea.status, told.idea.submitter_name,
+            list(told.idea.tag_ids), told.idea.context_id) == (
+        idea.id, "Bike lanes on Main Street", "why it matters", res.IDEA_STATUS_PENDING, "Mia Member", [TAG],
+        "street/main")
+    assert [(t.id, t.name, t.campaign_id) for t in told.tags] == [(TAG, "Energy", CAMPAIGN)]
+    assert not told.idea.status_history
+
+
+async def test_an_open_campaigns_submission_is_told_competing_and_a_lost_one_not_at_all(ideas: Ideas):
+    ideas.campaign.type = CampaignType.OPEN
+    ideas.coins.failing = ConnectionError("coin service unreachable")
+    with pytest.raises(ConnectionError):
+        await ideas.submit(MEMBER, "Bike lanes")
+    assert ideas.world.events() == []  # rolled back with the idea
+    ideas.world.request = request("r1", caller=MEMBER, method="/coins.v1.IdeaService/CreateIdea")
+    idea = await ideas.submit(MEMBER, "Bike lanes")
+    await ideas.submit(MEMBER, "Bike lanes")  # the repeat replays the answer and tells nothing again
+    [event] = ideas.world.events()
+    assert (event.idea_submitted.idea.id, event.idea_submitted.idea.status) == (idea.id, res.IDEA_STATUS_COMPETING)
+
+
+async def test_an_edit_tells_the_fields_that_changed(ideas: Ideas):
+    idea = await ideas.submit(MEMBER, "Bike lanes")
+    edited = await ideas.handlers.update(MEMBER, idea.id, "Bike lanes everywhere", "why it matters")
+    [event] = ideas.world.events("idea_edited")
+    assert (event.type, event.actor_id, event.subject) == ("coins.v1.IdeaEdited", MEMBER.user_id, f"ideas/{idea.id}")
+    assert list(event.idea_edited.update_mask.paths) == ["title"]  # the description was sent unchanged
+    assert (event.idea_edited.idea.title, event.idea_edited.idea.description) == ("Bike lanes everywhere",
+                                                                                   "why it matters")
+    assert event.idea_edited.idea.update_time.ToDatetime(timezone.utc) == edited.updated_at
+    await ideas.handlers.update(MEMBER, idea.id, "Bike lanes everywhere", None)
+    assert len(ideas.world.events("idea_edited")) == 1  # nothing changed, nothing told
+    with pytest.raises(PermissionDenied):
+        await ideas.handlers.update(MANAGER, idea.id, "Mine now", None)
+    assert len(ideas.world.events("idea_edited")) == 1
+
+
+async def test_each_status_move_is_told_once_with_its_reason_and_mover(ideas: Ideas):
+    idea = await ideas.submit(MEMBER, "Bike lanes")
+    await ideas.handlers.change_status(MANAGER, idea.id, IdeaStatus.APPROVED, "good one")
+    [approval] = ideas.world.events("idea_status_changed")
+    assert (approval.type, approval.actor_id, approval.campaign_id, approval.subject) == (
+        "coins.v1.IdeaStatusChanged", MANAGER.user_id, CAMPAIGN, f"ideas/{idea.id}")
+    told = approval.idea_status_changed
+    # "approved" is a moment: the event says APPROVED, the idea it carries is competing
+    assert (told.from_status, told.to_status, told.reason, told.idea.status, told.idea.submitter_id) == (
+        res.IDEA_STATUS_PENDING, res.IDEA_STATUS_APPROVED, "good one", res.IDEA_STATUS_COMPETING, MEMBER.user_id)
+    for step in (IdeaStatus.ACCEPTED, IdeaStatus.IN_PROGRESS, IdeaStatus.COMPLETE):
+        await ideas.handlers.change_status(MANAGER, idea.id, step, "")
+    assert status_moves(ideas, idea.id) == [
+        (res.IDEA_STATUS_PENDING, res.IDEA_STATUS_APPROVED), (res.IDEA_STATUS_COMPETING, res.IDEA_STATUS_ACCEPTED),
+        (res.IDEA_STATUS_ACCEPTED, res.IDEA_STATUS_IN_PROGRESS),
+        (res.IDEA_STATUS_IN_PROGRESS, res.IDEA_STATUS_COMPLETE)]
+    last = ideas.world.events("idea_status_changed")[-1].idea_status_changed.idea
+    assert last.complete_time.ToDatetime(timezone.utc) == ideas.stored(idea.id).completed_at
+    pending = await ideas.submit(OTHER, "Trees")
+    await ideas.handlers.change_status(MANAGER, pending.id, IdeaStatus.REJECTED, "off topic")
+    assert status_moves(ideas, pending.id) == [(res.IDEA_STATUS_PENDING, res.IDEA_STATUS_REJECTED)]
+
+
+async def test_a_decision_is_told_when_it_closes_and_a_refused_one_never(ideas: Ideas):
+    idea = await ideas.competing("Bike lanes")
+    ideas.coins.refusing[idea.id] = errors.COINS_ALREADY_EXPENDED
+    with pytest.raises(CoinsRefused):
+        await ideas.handlers.change_status(MANAGER, idea.id, IdeaStatus.ACCEPTED, "")
+    assert status_moves(ideas, idea.id) == [(res.IDEA_STATUS_PENDING, res.IDEA_STATUS_APPROVED)]
+    del ideas.coins.refusing[idea.id]
+    await ideas.handlers.change_status(MANAGER, idea.id, IdeaStatus.REJECTED, "no budget")
+    rejection = ideas.world.events("idea_status_changed")[-1]
+    assert (rejection.actor_id, rejection.idea_status_changed.reason, rejection.idea_status_changed.to_status,
+            rejection.idea_status_changed.idea.status) == (
+        MANAGER.user_id, "no budget", res.IDEA_STATUS_REJECTED, res.IDEA_STATUS_REJECTED)
+
+
+async def test_a_decision_the_sweeper_finishes_is_told_exactly_once(ideas: Ideas):
+    idea = await ideas.competing("Bike lanes")
+    ideas.world.request = request("accept-1")
+    ideas.coins.failing = ConnectionError("coin service unreachable")
+    with pytest.raises(ConnectionError):
+        await ideas.handlers.change_status(MANAGER, idea.id, IdeaStatus.ACCEPTED, "funded")
+    assert len(status_moves(ideas, idea.id)) == 1  # the approval only: the decision is open
+    ideas.world.request = None
+    ideas.coins.failing = ConnectionError("still unreachable")
+    await ideas.handlers.resume_decisions(0)
+    assert len(status_moves(ideas, idea.id)) == 1
+    await ideas.handlers.resume_decisions(0)
+    [decision] = ideas.world.stored.decisions.values()
+    await ideas.handlers.finish_decision(decision.id)  # late replica
+    ideas.world.request = request("accept-1")
+    await ideas.handlers.change_status(MANAGER, idea.id, IdeaStatus.ACCEPTED, "funded")  # the client's retry
+    assert status_moves(ideas, idea.id)[1:] == [(res.IDEA_STATUS_COMPETING, res.IDEA_STATUS_ACCEPTED)]
+    accepted = ideas.world.events("idea_status_changed")[-1]
+    assert (accepted.actor_id, accepted.idea_status_changed.reason) == (MANAGER.user_id, "funded")
+
+
+async def test_a_decision_two_replicas_race_for_is_told_once(ideas: Ideas):
+    idea = await ideas.competing("Bike lanes")
+
+    async def sweeper_of_another_replica() -> None:
+        assert await ideas.handlers.resume_decisions(0) == 1
+
+    ideas.coins.meanwhile = sweeper_of_another_replica
+    await ideas.handlers.change_status(MANAGER, idea.id, IdeaStatus.ACCEPTED, "")
+    assert status_moves(ideas, idea.id)[1:] == [(res.IDEA_STATUS_COMPETING, res.IDEA_STATUS_ACCEPTED)]
+
+
+async def test_tags_added_and_removed_are_told_with_the_tags_named(ideas: Ideas):
+    ideas.campaign.tag_names.update({TAG: "Energy", OTHER_TAG: "Water"})
+    idea = await ideas.submit(MEMBER, "Bike lanes", tags=(TAG,))
+    tagged = await ideas.handlers.tag(MANAGER, idea.id, OTHER_TAG, adding=True)
+    [added] = ideas.world.events("idea_edited")
+    assert (added.actor_id, list(added.idea_edited.update_mask.paths)) == (MANAGER.user_id, ["tag_ids"])
+    assert list(added.idea_edited.idea.tag_ids) == [TAG, OTHER_TAG]
+    assert [t.name for t in added.idea_edited.tags] == ["Energy", "Water"]
+    assert added.idea_edited.idea.update_time.ToDatetime(timezone.utc) == tagged.updated_at != idea.updated_at
+    await ideas.handlers.tag(MEMBER, idea.id, OTHER_TAG, adding=True)  # it has it: nothing changes, nothing told
+    await ideas.handlers.tag(MEMBER, idea.id, str(uuid.uuid4()), adding=False)
+    assert len(ideas.world.events("idea_edited")) == 1
+    await ideas.handlers.tag(MEMBER, idea.id, TAG, adding=False)
+    removed = ideas.world.events("idea_edited")[-1].idea_edited
+    assert (list(removed.idea.tag_ids), [t.name for t in removed.tags]) == ([OTHER_TAG], ["Water"])
