@@ -38,7 +38,7 @@ COIN_OPERATION_EXPIRE_CAMPAIGN: CoinOperation
 COIN_OPERATION_ARCHIVE_CAMPAIGN: CoinOperation
 
 class Event(_message.Message):
-    __slots__ = ("event_id", "type", "occur_time", "campaign_id", "actor_id", "subject", "source", "request_id", "campaign_changed", "campaign_started", "campaign_ending_soon", "campaign_completed", "campaign_archived", "member_invited", "member_joined", "member_removed", "member_role_changed", "tag_changed", "tag_deleted", "idea_submitted", "idea_edited", "idea_status_changed", "coins_moved", "user_registered", "user_renamed", "user_deactivated", "user_email_verified", "user_reactivated")
+    __slots__ = ("event_id", "type", "occur_time", "campaign_id", "actor_id", "subject", "source", "request_id", "campaign_changed", "campaign_started", "campaign_ending_soon", "campaign_completed", "campaign_archived", "member_invited", "member_joined", "member_removed", "member_role_changed", "tag_changed", "tag_deleted", "idea_submitted", "idea_edited", "idea_status_changed", "coins_moved", "user_registered", "user_renamed", "user_deactivated", "user_email_verified", "user_reactivated", "email_verification_requested")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -67,6 +67,7 @@ class Event(_message.Message):
     USER_DEACTIVATED_FIELD_NUMBER: _ClassVar[int]
     USER_EMAIL_VERIFIED_FIELD_NUMBER: _ClassVar[int]
     USER_REACTIVATED_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_VERIFICATION_REQUESTED_FIELD_NUMBER: _ClassVar[int]
     event_id: str
     type: str
     occur_time: _timestamp_pb2.Timestamp
@@ -95,7 +96,8 @@ class Event(_message.Message):
     user_deactivated: UserDeactivated
     user_email_verified: UserEmailVerified
     user_reactivated: UserReactivated
-    def __init__(self, event_id: _Optional[str] = ..., type: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., campaign_id: _Optional[str] = ..., actor_id: _Optional[str] = ..., subject: _Optional[str] = ..., source: _Optional[str] = ..., request_id: _Optional[str] = ..., campaign_changed: _Optional[_Union[CampaignChanged, _Mapping]] = ..., campaign_started: _Optional[_Union[CampaignStarted, _Mapping]] = ..., campaign_ending_soon: _Optional[_Union[CampaignEndingSoon, _Mapping]] = ..., campaign_completed: _Optional[_Union[CampaignCompleted, _Mapping]] = ..., campaign_archived: _Optional[_Union[CampaignArchived, _Mapping]] = ..., member_invited: _Optional[_Union[MemberInvited, _Mapping]] = ..., member_joined: _Optional[_Union[MemberJoined, _Mapping]] = ..., member_removed: _Optional[_Union[MemberRemoved, _Mapping]] = ..., member_role_changed: _Optional[_Union[MemberRoleChanged, _Mapping]] = ..., tag_changed: _Optional[_Union[TagChanged, _Mapping]] = ..., tag_deleted: _Optional[_Union[TagDeleted, _Mapping]] = ..., idea_submitted: _Optional[_Union[IdeaSubmitted, _Mapping]] = ..., idea_edited: _Optional[_Union[IdeaEdited, _Mapping]] = ..., idea_status_changed: _Optional[_Union[IdeaStatusChanged, _Mapping]] = ..., coins_moved: _Optional[_Union[CoinsMoved, _Mapping]] = ..., user_registered: _Optional[_Union[UserRegistered, _Mapping]] = ..., user_renamed: _Optional[_Union[UserRenamed, _Mapping]] = ..., user_deactivated: _Optional[_Union[UserDeactivated, _Mapping]] = ..., user_email_verified: _Optional[_Union[UserEmailVerified, _Mapping]] = ..., user_reactivated: _Optional[_Union[UserReactivated, _Mapping]] = ...) -> None: ...
+    email_verification_requested: EmailVerificationRequested
+    def __init__(self, event_id: _Optional[str] = ..., type: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., campaign_id: _Optional[str] = ..., actor_id: _Optional[str] = ..., subject: _Optional[str] = ..., source: _Optional[str] = ..., request_id: _Optional[str] = ..., campaign_changed: _Optional[_Union[CampaignChanged, _Mapping]] = ..., campaign_started: _Optional[_Union[CampaignStarted, _Mapping]] = ..., campaign_ending_soon: _Optional[_Union[CampaignEndingSoon, _Mapping]] = ..., campaign_completed: _Optional[_Union[CampaignCompleted, _Mapping]] = ..., campaign_archived: _Optional[_Union[CampaignArchived, _Mapping]] = ..., member_invited: _Optional[_Union[MemberInvited, _Mapping]] = ..., member_joined: _Optional[_Union[MemberJoined, _Mapping]] = ..., member_removed: _Optional[_Union[MemberRemoved, _Mapping]] = ..., member_role_changed: _Optional[_Union[MemberRoleChanged, _Mapping]] = ..., tag_changed: _Optional[_Union[TagChanged, _Mapping]] = ..., tag_deleted: _Optional[_Union[TagDeleted, _Mapping]] = ..., idea_submitted: _Optional[_Union[IdeaSubmitted, _Mapping]] = ..., idea_edited: _Optional[_Union[IdeaEdited, _Mapping]] = ..., idea_status_changed: _Optional[_Union[IdeaStatusChanged, _Mapping]] = ..., coins_moved: _Optional[_Union[CoinsMoved, _Mapping]] = ..., user_registered: _Optional[_Union[UserRegistered, _Mapping]] = ..., user_renamed: _Optional[_Union[UserRenamed, _Mapping]] = ..., user_deactivated: _Optional[_Union[UserDeactivated, _Mapping]] = ..., user_email_verified: _Optional[_Union[UserEmailVerified, _Mapping]] = ..., user_reactivated: _Optional[_Union[UserReactivated, _Mapping]] = ..., email_verification_requested: _Optional[_Union[EmailVerificationRequested, _Mapping]] = ...) -> None: ...
 
 class CampaignChanged(_message.Message):
     __slots__ = ("campaign", "update_mask")
@@ -132,20 +134,20 @@ class CampaignArchived(_message.Message):
     def __init__(self, campaign: _Optional[_Union[_resources_pb2.Campaign, _Mapping]] = ...) -> None: ...
 
 class MemberInvited(_message.Message):
-    __slots__ = ("email", "user_id", "role", "campaign_title", "link", "expire_time")
+    __slots__ = ("email", "user_id", "role", "campaign_title", "sealed_link", "expire_time")
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_TITLE_FIELD_NUMBER: _ClassVar[int]
-    LINK_FIELD_NUMBER: _ClassVar[int]
+    SEALED_LINK_FIELD_NUMBER: _ClassVar[int]
     EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
     email: str
     user_id: str
     role: _resources_pb2.CampaignRole
     campaign_title: str
-    link: str
+    sealed_link: bytes
     expire_time: _timestamp_pb2.Timestamp
-    def __init__(self, email: _Optional[str] = ..., user_id: _Optional[str] = ..., role: _Optional[_Union[_resources_pb2.CampaignRole, str]] = ..., campaign_title: _Optional[str] = ..., link: _Optional[str] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, email: _Optional[str] = ..., user_id: _Optional[str] = ..., role: _Optional[_Union[_resources_pb2.CampaignRole, str]] = ..., campaign_title: _Optional[str] = ..., sealed_link: _Optional[bytes] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class MemberJoined(_message.Message):
     __slots__ = ("user_id", "role")
@@ -266,3 +268,15 @@ class UserEmailVerified(_message.Message):
 class UserReactivated(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class EmailVerificationRequested(_message.Message):
+    __slots__ = ("email", "full_name", "sealed_link", "expire_time")
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    FULL_NAME_FIELD_NUMBER: _ClassVar[int]
+    SEALED_LINK_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    email: str
+    full_name: str
+    sealed_link: bytes
+    expire_time: _timestamp_pb2.Timestamp
+    def __init__(self, email: _Optional[str] = ..., full_name: _Optional[str] = ..., sealed_link: _Optional[bytes] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

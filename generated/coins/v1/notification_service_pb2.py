@@ -22,13 +22,15 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from coins.v1 import options_pb2 as coins_dot_v1_dot_options__pb2
 from coins.v1 import resources_pb2 as coins_dot_v1_dot_resources__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
-from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#coins/v1/notification_service.proto\x12\x08\x63oins.v1\x1a\x18\x63oins/v1/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\"V\n\x18ListNotificationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x13\n\x0bunread_only\x18\x03 \x01(\x08\"y\n\x19ListNotificationsResponse\x12-\n\rnotifications\x18\x01 \x03(\x0b\x32\x16.coins.v1.Notification\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x14\n\x0cunread_count\x18\x03 \x01(\x03\"<\n\x1bMarkNotificationReadRequest\x12\x1d\n\x0fnotification_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"!\n\x1fMarkAllNotificationsReadRequest\"\x1c\n\x1aStreamNotificationsRequest\"#\n!GetNotificationPreferencesRequest\"P\n\x17NotificationPreferences\x12\x35\n\x0bpreferences\x18\x01 \x03(\x0b\x32 .coins.v1.NotificationPreference\"c\n$UpdateNotificationPreferencesRequest\x12;\n\x0bpreferences\x18\x01 \x03(\x0b\x32 .coins.v1.NotificationPreferenceB\x04\xe2\x41\x01\x02\"\xd3\x01\n\x13PublishEventRequest\x12\x30\n\x05\x65vent\x18\x01 \x01(\x0e\x32\x1b.coins.v1.NotificationEventB\x04\xe2\x41\x01\x02\x12\x15\n\rrecipient_ids\x18\x02 \x03(\t\x12\x18\n\x10recipient_emails\x18\x03 \x03(\t\x12\x13\n\x0b\x63\x61mpaign_id\x18\x04 \x01(\t\x12\x0f\n\x07idea_id\x18\x05 \x01(\t\x12\r\n\x05title\x18\x06 \x01(\t\x12\x0c\n\x04\x62ody\x18\x07 \x01(\t\x12\x16\n\x08\x65vent_id\x18\x08 \x01(\tB\x04\xe2\x41\x01\x02\"*\n\x14PublishEventResponse\x12\x12\n\nrecipients\x18\x01 \x01(\x03\x32\xc5\x06\n\x13NotificationService\x12t\n\x11ListNotifications\x12\".coins.v1.ListNotificationsRequest\x1a#.coins.v1.ListNotificationsResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/notifications\x12\x8b\x01\n\x14MarkNotificationRead\x12%.coins.v1.MarkNotificationReadRequest\x1a\x16.coins.v1.Notification\"4\x82\xd3\xe4\x93\x02.\")/notifications/{notification_id}:markRead:\x01*\x12\x84\x01\n\x18MarkAllNotificationsRead\x12).coins.v1.MarkAllNotificationsReadRequest\x1a\x16.google.protobuf.Empty\"%\x82\xd3\xe4\x93\x02\x1f\"\x1a/notifications:markAllRead:\x01*\x12t\n\x13StreamNotifications\x12$.coins.v1.StreamNotificationsRequest\x1a\x16.coins.v1.Notification\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/notifications:stream0\x01\x12\x90\x01\n\x1aGetNotificationPreferences\x12+.coins.v1.GetNotificationPreferencesRequest\x1a!.coins.v1.NotificationPreferences\"\"\x82\xd3\xe4\x93\x02\x1c\x12\x1a/notifications/preferences\x12\x99\x01\n\x1dUpdateNotificationPreferences\x12..coins.v1.UpdateNotificationPreferencesRequest\x1a!.coins.v1.NotificationPreferences\"%\x82\xd3\xe4\x93\x02\x1f\x1a\x1a/notifications/preferences:\x01*2l\n\x1bNotificationInternalService\x12M\n\x0cPublishEvent\x12\x1d.coins.v1.PublishEventRequest\x1a\x1e.coins.v1.PublishEventResponseBZ\n\x1borg.coinsforchange.coins.v1P\x01Z9github.com/coins-for-change/coins/gen/go/coins/v1;coinsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#coins/v1/notification_service.proto\x12\x08\x63oins.v1\x1a\x16\x63oins/v1/options.proto\x1a\x18\x63oins/v1/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"h\n\x18ListNotificationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x13\n\x0bunread_only\x18\x03 \x01(\x08\x12\x10\n\x08order_by\x18\x04 \x01(\t\"y\n\x19ListNotificationsResponse\x12-\n\rnotifications\x18\x01 \x03(\x0b\x32\x16.coins.v1.Notification\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x14\n\x0cunread_count\x18\x03 \x01(\x03\"<\n\x1bMarkNotificationReadRequest\x12\x1d\n\x0fnotification_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"!\n\x1fMarkAllNotificationsReadRequest\"8\n MarkAllNotificationsReadResponse\x12\x14\n\x0cmarked_count\x18\x01 \x01(\x03\":\n\x1aStreamNotificationsRequest\x12\x1c\n\x14last_notification_id\x18\x01 \x01(\t\"\x85\x01\n\x1bStreamNotificationsResponse\x12.\n\x0cnotification\x18\x01 \x01(\x0b\x32\x16.coins.v1.NotificationH\x00\x12.\n\theartbeat\x18\x02 \x01(\x0b\x32\x19.coins.v1.StreamHeartbeatH\x00\x42\x06\n\x04kind\"Q\n\x0fStreamHeartbeat\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cunread_count\x18\x02 \x01(\x03\"#\n!GetNotificationPreferencesRequest\"\x81\x01\n\x17NotificationPreferences\x12\x35\n\x0bpreferences\x18\x01 \x03(\x0b\x32 .coins.v1.NotificationPreference\x12/\n\x0e\x65mail_delivery\x18\x02 \x01(\x0e\x32\x17.coins.v1.EmailDelivery\"\x95\x01\n$UpdateNotificationPreferencesRequest\x12<\n\x0bpreferences\x18\x01 \x01(\x0b\x32!.coins.v1.NotificationPreferencesB\x04\xe2\x41\x01\x02\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\")\n\x12UnsubscribeRequest\x12\x13\n\x05token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"R\n\x13UnsubscribeResponse\x12*\n\x05\x65vent\x18\x01 \x01(\x0e\x32\x1b.coins.v1.NotificationEvent\x12\x0f\n\x07message\x18\x02 \x01(\t*n\n\rEmailDelivery\x12\x1e\n\x1a\x45MAIL_DELIVERY_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x45MAIL_DELIVERY_IMMEDIATE\x10\x01\x12\x1f\n\x1b\x45MAIL_DELIVERY_DAILY_DIGEST\x10\x02\x32\x86\x08\n\x13NotificationService\x12t\n\x11ListNotifications\x12\".coins.v1.ListNotificationsRequest\x1a#.coins.v1.ListNotificationsResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/notifications\x12\x8b\x01\n\x14MarkNotificationRead\x12%.coins.v1.MarkNotificationReadRequest\x1a\x16.coins.v1.Notification\"4\x82\xd3\xe4\x93\x02.\")/notifications/{notification_id}:markRead:\x01*\x12\x98\x01\n\x18MarkAllNotificationsRead\x12).coins.v1.MarkAllNotificationsReadRequest\x1a*.coins.v1.MarkAllNotificationsReadResponse\"%\x82\xd3\xe4\x93\x02\x1f\"\x1a/notifications:markAllRead:\x01*\x12\x83\x01\n\x13StreamNotifications\x12$.coins.v1.StreamNotificationsRequest\x1a%.coins.v1.StreamNotificationsResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/notifications:stream0\x01\x12\x90\x01\n\x1aGetNotificationPreferences\x12+.coins.v1.GetNotificationPreferencesRequest\x1a!.coins.v1.NotificationPreferences\"\"\x82\xd3\xe4\x93\x02\x1c\x12\x1a/notifications/preferences\x12\xa3\x01\n\x1dUpdateNotificationPreferences\x12..coins.v1.UpdateNotificationPreferencesRequest\x1a!.coins.v1.NotificationPreferences\"/\x82\xd3\xe4\x93\x02)2\x1a/notifications/preferences:\x0bpreferences\x12\x90\x01\n\x0bUnsubscribe\x12\x1c.coins.v1.UnsubscribeRequest\x1a\x1d.coins.v1.UnsubscribeResponse\"D\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02:\"\x1a/notifications:unsubscribeZ\x1c\x12\x1a/notifications:unsubscribeBZ\n\x1borg.coinsforchange.coins.v1P\x01Z9github.com/coins-for-change/coins/gen/go/coins/v1;coinsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,10 +42,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MARKNOTIFICATIONREADREQUEST'].fields_by_name['notification_id']._serialized_options = b'\342A\001\002'
   _globals['_UPDATENOTIFICATIONPREFERENCESREQUEST'].fields_by_name['preferences']._loaded_options = None
   _globals['_UPDATENOTIFICATIONPREFERENCESREQUEST'].fields_by_name['preferences']._serialized_options = b'\342A\001\002'
-  _globals['_PUBLISHEVENTREQUEST'].fields_by_name['event']._loaded_options = None
-  _globals['_PUBLISHEVENTREQUEST'].fields_by_name['event']._serialized_options = b'\342A\001\002'
-  _globals['_PUBLISHEVENTREQUEST'].fields_by_name['event_id']._loaded_options = None
-  _globals['_PUBLISHEVENTREQUEST'].fields_by_name['event_id']._serialized_options = b'\342A\001\002'
+  _globals['_UNSUBSCRIBEREQUEST'].fields_by_name['token']._loaded_options = None
+  _globals['_UNSUBSCRIBEREQUEST'].fields_by_name['token']._serialized_options = b'\342A\001\002'
   _globals['_NOTIFICATIONSERVICE'].methods_by_name['ListNotifications']._loaded_options = None
   _globals['_NOTIFICATIONSERVICE'].methods_by_name['ListNotifications']._serialized_options = b'\202\323\344\223\002\020\022\016/notifications'
   _globals['_NOTIFICATIONSERVICE'].methods_by_name['MarkNotificationRead']._loaded_options = None
@@ -55,29 +55,37 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_NOTIFICATIONSERVICE'].methods_by_name['GetNotificationPreferences']._loaded_options = None
   _globals['_NOTIFICATIONSERVICE'].methods_by_name['GetNotificationPreferences']._serialized_options = b'\202\323\344\223\002\034\022\032/notifications/preferences'
   _globals['_NOTIFICATIONSERVICE'].methods_by_name['UpdateNotificationPreferences']._loaded_options = None
-  _globals['_NOTIFICATIONSERVICE'].methods_by_name['UpdateNotificationPreferences']._serialized_options = b'\202\323\344\223\002\037\032\032/notifications/preferences:\001*'
-  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_start=167
-  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_end=253
-  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_start=255
-  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_end=376
-  _globals['_MARKNOTIFICATIONREADREQUEST']._serialized_start=378
-  _globals['_MARKNOTIFICATIONREADREQUEST']._serialized_end=438
-  _globals['_MARKALLNOTIFICATIONSREADREQUEST']._serialized_start=440
-  _globals['_MARKALLNOTIFICATIONSREADREQUEST']._serialized_end=473
-  _globals['_STREAMNOTIFICATIONSREQUEST']._serialized_start=475
-  _globals['_STREAMNOTIFICATIONSREQUEST']._serialized_end=503
-  _globals['_GETNOTIFICATIONPREFERENCESREQUEST']._serialized_start=505
-  _globals['_GETNOTIFICATIONPREFERENCESREQUEST']._serialized_end=540
-  _globals['_NOTIFICATIONPREFERENCES']._serialized_start=542
-  _globals['_NOTIFICATIONPREFERENCES']._serialized_end=622
-  _globals['_UPDATENOTIFICATIONPREFERENCESREQUEST']._serialized_start=624
-  _globals['_UPDATENOTIFICATIONPREFERENCESREQUEST']._serialized_end=723
-  _globals['_PUBLISHEVENTREQUEST']._serialized_start=726
-  _globals['_PUBLISHEVENTREQUEST']._serialized_end=937
-  _globals['_PUBLISHEVENTRESPONSE']._serialized_start=939
-  _globals['_PUBLISHEVENTRESPONSE']._serialized_end=981
-  _globals['_NOTIFICATIONSERVICE']._serialized_start=984
-  _globals['_NOTIFICATIONSERVICE']._serialized_end=1821
-  _globals['_NOTIFICATIONINTERNALSERVICE']._serialized_start=1823
-  _globals['_NOTIFICATIONINTERNALSERVICE']._serialized_end=1931
+  _globals['_NOTIFICATIONSERVICE'].methods_by_name['UpdateNotificationPreferences']._serialized_options = b'\202\323\344\223\002)2\032/notifications/preferences:\013preferences'
+  _globals['_NOTIFICATIONSERVICE'].methods_by_name['Unsubscribe']._loaded_options = None
+  _globals['_NOTIFICATIONSERVICE'].methods_by_name['Unsubscribe']._serialized_options = b'\210\265\030\001\202\323\344\223\002:\"\032/notifications:unsubscribeZ\034\022\032/notifications:unsubscribe'
+  _globals['_EMAILDELIVERY']._serialized_start=1340
+  _globals['_EMAILDELIVERY']._serialized_end=1450
+  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_start=229
+  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_end=333
+  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_start=335
+  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_end=456
+  _globals['_MARKNOTIFICATIONREADREQUEST']._serialized_start=458
+  _globals['_MARKNOTIFICATIONREADREQUEST']._serialized_end=518
+  _globals['_MARKALLNOTIFICATIONSREADREQUEST']._serialized_start=520
+  _globals['_MARKALLNOTIFICATIONSREADREQUEST']._serialized_end=553
+  _globals['_MARKALLNOTIFICATIONSREADRESPONSE']._serialized_start=555
+  _globals['_MARKALLNOTIFICATIONSREADRESPONSE']._serialized_end=611
+  _globals['_STREAMNOTIFICATIONSREQUEST']._serialized_start=613
+  _globals['_STREAMNOTIFICATIONSREQUEST']._serialized_end=671
+  _globals['_STREAMNOTIFICATIONSRESPONSE']._serialized_start=674
+  _globals['_STREAMNOTIFICATIONSRESPONSE']._serialized_end=807
+  _globals['_STREAMHEARTBEAT']._serialized_start=809
+  _globals['_STREAMHEARTBEAT']._serialized_end=890
+  _globals['_GETNOTIFICATIONPREFERENCESREQUEST']._serialized_start=892
+  _globals['_GETNOTIFICATIONPREFERENCESREQUEST']._serialized_end=927
+  _globals['_NOTIFICATIONPREFERENCES']._serialized_start=930
+  _globals['_NOTIFICATIONPREFERENCES']._serialized_end=1059
+  _globals['_UPDATENOTIFICATIONPREFERENCESREQUEST']._serialized_start=1062
+  _globals['_UPDATENOTIFICATIONPREFERENCESREQUEST']._serialized_end=1211
+  _globals['_UNSUBSCRIBEREQUEST']._serialized_start=1213
+  _globals['_UNSUBSCRIBEREQUEST']._serialized_end=1254
+  _globals['_UNSUBSCRIBERESPONSE']._serialized_start=1256
+  _globals['_UNSUBSCRIBERESPONSE']._serialized_end=1338
+  _globals['_NOTIFICATIONSERVICE']._serialized_start=1453
+  _globals['_NOTIFICATIONSERVICE']._serialized_end=2483
 # @@protoc_insertion_point(module_scope)

@@ -1,8 +1,13 @@
+import datetime
+
+from coins.v1 import options_pb2 as _options_pb2
 from coins.v1 import resources_pb2 as _resources_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
-from google.protobuf import empty_pb2 as _empty_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
@@ -10,15 +15,26 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class EmailDelivery(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    EMAIL_DELIVERY_UNSPECIFIED: _ClassVar[EmailDelivery]
+    EMAIL_DELIVERY_IMMEDIATE: _ClassVar[EmailDelivery]
+    EMAIL_DELIVERY_DAILY_DIGEST: _ClassVar[EmailDelivery]
+EMAIL_DELIVERY_UNSPECIFIED: EmailDelivery
+EMAIL_DELIVERY_IMMEDIATE: EmailDelivery
+EMAIL_DELIVERY_DAILY_DIGEST: EmailDelivery
+
 class ListNotificationsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "unread_only")
+    __slots__ = ("page_size", "page_token", "unread_only", "order_by")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     UNREAD_ONLY_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     unread_only: bool
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., unread_only: _Optional[bool] = ...) -> None: ...
+    order_by: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., unread_only: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListNotificationsResponse(_message.Message):
     __slots__ = ("notifications", "next_page_token", "unread_count")
@@ -40,48 +56,64 @@ class MarkAllNotificationsReadRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class MarkAllNotificationsReadResponse(_message.Message):
+    __slots__ = ("marked_count",)
+    MARKED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    marked_count: int
+    def __init__(self, marked_count: _Optional[int] = ...) -> None: ...
+
 class StreamNotificationsRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("last_notification_id",)
+    LAST_NOTIFICATION_ID_FIELD_NUMBER: _ClassVar[int]
+    last_notification_id: str
+    def __init__(self, last_notification_id: _Optional[str] = ...) -> None: ...
+
+class StreamNotificationsResponse(_message.Message):
+    __slots__ = ("notification", "heartbeat")
+    NOTIFICATION_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    notification: _resources_pb2.Notification
+    heartbeat: StreamHeartbeat
+    def __init__(self, notification: _Optional[_Union[_resources_pb2.Notification, _Mapping]] = ..., heartbeat: _Optional[_Union[StreamHeartbeat, _Mapping]] = ...) -> None: ...
+
+class StreamHeartbeat(_message.Message):
+    __slots__ = ("time", "unread_count")
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    time: _timestamp_pb2.Timestamp
+    unread_count: int
+    def __init__(self, time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unread_count: _Optional[int] = ...) -> None: ...
 
 class GetNotificationPreferencesRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
 class NotificationPreferences(_message.Message):
-    __slots__ = ("preferences",)
+    __slots__ = ("preferences", "email_delivery")
     PREFERENCES_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_DELIVERY_FIELD_NUMBER: _ClassVar[int]
     preferences: _containers.RepeatedCompositeFieldContainer[_resources_pb2.NotificationPreference]
-    def __init__(self, preferences: _Optional[_Iterable[_Union[_resources_pb2.NotificationPreference, _Mapping]]] = ...) -> None: ...
+    email_delivery: EmailDelivery
+    def __init__(self, preferences: _Optional[_Iterable[_Union[_resources_pb2.NotificationPreference, _Mapping]]] = ..., email_delivery: _Optional[_Union[EmailDelivery, str]] = ...) -> None: ...
 
 class UpdateNotificationPreferencesRequest(_message.Message):
-    __slots__ = ("preferences",)
+    __slots__ = ("preferences", "update_mask")
     PREFERENCES_FIELD_NUMBER: _ClassVar[int]
-    preferences: _containers.RepeatedCompositeFieldContainer[_resources_pb2.NotificationPreference]
-    def __init__(self, preferences: _Optional[_Iterable[_Union[_resources_pb2.NotificationPreference, _Mapping]]] = ...) -> None: ...
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    preferences: NotificationPreferences
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, preferences: _Optional[_Union[NotificationPreferences, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
-class PublishEventRequest(_message.Message):
-    __slots__ = ("event", "recipient_ids", "recipient_emails", "campaign_id", "idea_id", "title", "body", "event_id")
+class UnsubscribeRequest(_message.Message):
+    __slots__ = ("token",)
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    def __init__(self, token: _Optional[str] = ...) -> None: ...
+
+class UnsubscribeResponse(_message.Message):
+    __slots__ = ("event", "message")
     EVENT_FIELD_NUMBER: _ClassVar[int]
-    RECIPIENT_IDS_FIELD_NUMBER: _ClassVar[int]
-    RECIPIENT_EMAILS_FIELD_NUMBER: _ClassVar[int]
-    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
-    IDEA_ID_FIELD_NUMBER: _ClassVar[int]
-    TITLE_FIELD_NUMBER: _ClassVar[int]
-    BODY_FIELD_NUMBER: _ClassVar[int]
-    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
     event: _resources_pb2.NotificationEvent
-    recipient_ids: _containers.RepeatedScalarFieldContainer[str]
-    recipient_emails: _containers.RepeatedScalarFieldContainer[str]
-    campaign_id: str
-    idea_id: str
-    title: str
-    body: str
-    event_id: str
-    def __init__(self, event: _Optional[_Union[_resources_pb2.NotificationEvent, str]] = ..., recipient_ids: _Optional[_Iterable[str]] = ..., recipient_emails: _Optional[_Iterable[str]] = ..., campaign_id: _Optional[str] = ..., idea_id: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., event_id: _Optional[str] = ...) -> None: ...
-
-class PublishEventResponse(_message.Message):
-    __slots__ = ("recipients",)
-    RECIPIENTS_FIELD_NUMBER: _ClassVar[int]
-    recipients: int
-    def __init__(self, recipients: _Optional[int] = ...) -> None: ...
+    message: str
+    def __init__(self, event: _Optional[_Union[_resources_pb2.NotificationEvent, str]] = ..., message: _Optional[str] = ...) -> None: ...

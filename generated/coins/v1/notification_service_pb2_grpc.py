@@ -5,7 +5,6 @@ import warnings
 
 from coins.v1 import notification_service_pb2 as coins_dot_v1_dot_notification__service__pb2
 from coins.v1 import resources_pb2 as coins_dot_v1_dot_resources__pb2
-from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -28,7 +27,8 @@ if _version_not_supported:
 
 
 class NotificationServiceStub:
-    """In-app and email notifications, with per-event, per-channel preferences.
+    """In-app and email notifications, with per-event, per-channel preferences. Notifications come from the domain events
+    of the other services (proto/coins/v1/events.proto); nobody calls this service to send one.
     """
 
     def __init__(self, channel):
@@ -50,12 +50,12 @@ class NotificationServiceStub:
         self.MarkAllNotificationsRead = channel.unary_unary(
                 '/coins.v1.NotificationService/MarkAllNotificationsRead',
                 request_serializer=coins_dot_v1_dot_notification__service__pb2.MarkAllNotificationsReadRequest.SerializeToString,
-                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                response_deserializer=coins_dot_v1_dot_notification__service__pb2.MarkAllNotificationsReadResponse.FromString,
                 _registered_method=True)
         self.StreamNotifications = channel.unary_stream(
                 '/coins.v1.NotificationService/StreamNotifications',
                 request_serializer=coins_dot_v1_dot_notification__service__pb2.StreamNotificationsRequest.SerializeToString,
-                response_deserializer=coins_dot_v1_dot_resources__pb2.Notification.FromString,
+                response_deserializer=coins_dot_v1_dot_notification__service__pb2.StreamNotificationsResponse.FromString,
                 _registered_method=True)
         self.GetNotificationPreferences = channel.unary_unary(
                 '/coins.v1.NotificationService/GetNotificationPreferences',
@@ -67,14 +67,20 @@ class NotificationServiceStub:
                 request_serializer=coins_dot_v1_dot_notification__service__pb2.UpdateNotificationPreferencesRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_notification__service__pb2.NotificationPreferences.FromString,
                 _registered_method=True)
+        self.Unsubscribe = channel.unary_unary(
+                '/coins.v1.NotificationService/Unsubscribe',
+                request_serializer=coins_dot_v1_dot_notification__service__pb2.UnsubscribeRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_notification__service__pb2.UnsubscribeResponse.FromString,
+                _registered_method=True)
 
 
 class NotificationServiceServicer:
-    """In-app and email notifications, with per-event, per-channel preferences.
+    """In-app and email notifications, with per-event, per-channel preferences. Notifications come from the domain events
+    of the other services (proto/coins/v1/events.proto); nobody calls this service to send one.
     """
 
     def ListNotifications(self, request, context):
-        """The caller's notifications, newest first.
+        """The caller's notifications: newest first, or unread first.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -95,21 +101,31 @@ class NotificationServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def StreamNotifications(self, request, context):
-        """New in-app notifications as they arrive.
+        """The caller's new in-app notifications as they arrive, with a heartbeat every few seconds while there are none.
+        Through the gateway a REST client receives the same messages as a stream of JSON objects
+        (`curl -N localhost:8080/notifications:stream`).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetNotificationPreferences(self, request, context):
-        """The caller's preferences, one per event and channel.
+        """The caller's preferences: every event on every channel, and how email arrives.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateNotificationPreferences(self, request, context):
-        """Changes some of the caller's preferences; the rest keep their value.
+        """Changes the fields of the caller's preferences that the update mask names; the rest keep their value.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Unsubscribe(self, request, context):
+        """Turns one event's email off for the user an unsubscribe link was made for: the link in every mail (and its
+        List-Unsubscribe header) carries a signed token, so no sign-in is needed.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -131,12 +147,12 @@ def add_NotificationServiceServicer_to_server(servicer, server):
             'MarkAllNotificationsRead': grpc.unary_unary_rpc_method_handler(
                     servicer.MarkAllNotificationsRead,
                     request_deserializer=coins_dot_v1_dot_notification__service__pb2.MarkAllNotificationsReadRequest.FromString,
-                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+                    response_serializer=coins_dot_v1_dot_notification__service__pb2.MarkAllNotificationsReadResponse.SerializeToString,
             ),
             'StreamNotifications': grpc.unary_stream_rpc_method_handler(
                     servicer.StreamNotifications,
                     request_deserializer=coins_dot_v1_dot_notification__service__pb2.StreamNotificationsRequest.FromString,
-                    response_serializer=coins_dot_v1_dot_resources__pb2.Notification.SerializeToString,
+                    response_serializer=coins_dot_v1_dot_notification__service__pb2.StreamNotificationsResponse.SerializeToString,
             ),
             'GetNotificationPreferences': grpc.unary_unary_rpc_method_handler(
                     servicer.GetNotificationPreferences,
@@ -148,6 +164,11 @@ def add_NotificationServiceServicer_to_server(servicer, server):
                     request_deserializer=coins_dot_v1_dot_notification__service__pb2.UpdateNotificationPreferencesRequest.FromString,
                     response_serializer=coins_dot_v1_dot_notification__service__pb2.NotificationPreferences.SerializeToString,
             ),
+            'Unsubscribe': grpc.unary_unary_rpc_method_handler(
+                    servicer.Unsubscribe,
+                    request_deserializer=coins_dot_v1_dot_notification__service__pb2.UnsubscribeRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_notification__service__pb2.UnsubscribeResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'coins.v1.NotificationService', rpc_method_handlers)
@@ -157,7 +178,8 @@ def add_NotificationServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class NotificationService:
-    """In-app and email notifications, with per-event, per-channel preferences.
+    """In-app and email notifications, with per-event, per-channel preferences. Notifications come from the domain events
+    of the other services (proto/coins/v1/events.proto); nobody calls this service to send one.
     """
 
     @staticmethod
@@ -230,7 +252,7 @@ class NotificationService:
             target,
             '/coins.v1.NotificationService/MarkAllNotificationsRead',
             coins_dot_v1_dot_notification__service__pb2.MarkAllNotificationsReadRequest.SerializeToString,
-            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            coins_dot_v1_dot_notification__service__pb2.MarkAllNotificationsReadResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -257,7 +279,7 @@ class NotificationService:
             target,
             '/coins.v1.NotificationService/StreamNotifications',
             coins_dot_v1_dot_notification__service__pb2.StreamNotificationsRequest.SerializeToString,
-            coins_dot_v1_dot_resources__pb2.Notification.FromString,
+            coins_dot_v1_dot_notification__service__pb2.StreamNotificationsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -322,57 +344,8 @@ class NotificationService:
             metadata,
             _registered_method=True)
 
-
-class NotificationInternalServiceStub:
-    """Events other services publish; no HTTP route.
-    """
-
-    def __init__(self, channel):
-        """Constructor.
-
-        Args:
-            channel: A grpc.Channel.
-        """
-        self.PublishEvent = channel.unary_unary(
-                '/coins.v1.NotificationInternalService/PublishEvent',
-                request_serializer=coins_dot_v1_dot_notification__service__pb2.PublishEventRequest.SerializeToString,
-                response_deserializer=coins_dot_v1_dot_notification__service__pb2.PublishEventResponse.FromString,
-                _registered_method=True)
-
-
-class NotificationInternalServiceServicer:
-    """Events other services publish; no HTTP route.
-    """
-
-    def PublishEvent(self, request, context):
-        """Records an event for its recipients; delivery happens later and never fails the caller.
-        """
-        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
-        context.set_details('Method not implemented!')
-        raise NotImplementedError('Method not implemented!')
-
-
-def add_NotificationInternalServiceServicer_to_server(servicer, server):
-    rpc_method_handlers = {
-            'PublishEvent': grpc.unary_unary_rpc_method_handler(
-                    servicer.PublishEvent,
-                    request_deserializer=coins_dot_v1_dot_notification__service__pb2.PublishEventRequest.FromString,
-                    response_serializer=coins_dot_v1_dot_notification__service__pb2.PublishEventResponse.SerializeToString,
-            ),
-    }
-    generic_handler = grpc.method_handlers_generic_handler(
-            'coins.v1.NotificationInternalService', rpc_method_handlers)
-    server.add_generic_rpc_handlers((generic_handler,))
-    server.add_registered_method_handlers('coins.v1.NotificationInternalService', rpc_method_handlers)
-
-
- # This class is part of an EXPERIMENTAL API.
-class NotificationInternalService:
-    """Events other services publish; no HTTP route.
-    """
-
     @staticmethod
-    def PublishEvent(request,
+    def Unsubscribe(request,
             target,
             options=(),
             channel_credentials=None,
@@ -385,9 +358,9 @@ class NotificationInternalService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/coins.v1.NotificationInternalService/PublishEvent',
-            coins_dot_v1_dot_notification__service__pb2.PublishEventRequest.SerializeToString,
-            coins_dot_v1_dot_notification__service__pb2.PublishEventResponse.FromString,
+            '/coins.v1.NotificationService/Unsubscribe',
+            coins_dot_v1_dot_notification__service__pb2.UnsubscribeRequest.SerializeToString,
+            coins_dot_v1_dot_notification__service__pb2.UnsubscribeResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -6,7 +6,6 @@ isort:skip_file
 from coins.v1 import notification_service_pb2 as _notification_service_pb2
 from coins.v1 import resources_pb2 as _resources_pb2
 from collections import abc as _abc
-from google.protobuf import empty_pb2 as _empty_pb2
 from grpc import aio as _aio
 import abc as _abc_1
 import grpc as _grpc
@@ -29,45 +28,65 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class NotificationServiceStub:
-    """In-app and email notifications, with per-event, per-channel preferences."""
+    """In-app and email notifications, with per-event, per-channel preferences. Notifications come from the domain events
+    of the other services (proto/coins/v1/events.proto); nobody calls this service to send one.
+    """
 
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> NotificationServiceAsyncStub: ...
     ListNotifications: _grpc.UnaryUnaryMultiCallable[_notification_service_pb2.ListNotificationsRequest, _notification_service_pb2.ListNotificationsResponse]
-    """The caller's notifications, newest first."""
+    """The caller's notifications: newest first, or unread first."""
     MarkNotificationRead: _grpc.UnaryUnaryMultiCallable[_notification_service_pb2.MarkNotificationReadRequest, _resources_pb2.Notification]
     """Marks one of the caller's notifications read."""
-    MarkAllNotificationsRead: _grpc.UnaryUnaryMultiCallable[_notification_service_pb2.MarkAllNotificationsReadRequest, _empty_pb2.Empty]
+    MarkAllNotificationsRead: _grpc.UnaryUnaryMultiCallable[_notification_service_pb2.MarkAllNotificationsReadRequest, _notification_service_pb2.MarkAllNotificationsReadResponse]
     """Marks all of the caller's notifications read."""
-    StreamNotifications: _grpc.UnaryStreamMultiCallable[_notification_service_pb2.StreamNotificationsRequest, _resources_pb2.Notification]
-    """New in-app notifications as they arrive."""
+    StreamNotifications: _grpc.UnaryStreamMultiCallable[_notification_service_pb2.StreamNotificationsRequest, _notification_service_pb2.StreamNotificationsResponse]
+    """The caller's new in-app notifications as they arrive, with a heartbeat every few seconds while there are none.
+    Through the gateway a REST client receives the same messages as a stream of JSON objects
+    (`curl -N localhost:8080/notifications:stream`).
+    """
     GetNotificationPreferences: _grpc.UnaryUnaryMultiCallable[_notification_service_pb2.GetNotificationPreferencesRequest, _notification_service_pb2.NotificationPreferences]
-    """The caller's preferences, one per event and channel."""
+    """The caller's preferences: every event on every channel, and how email arrives."""
     UpdateNotificationPreferences: _grpc.UnaryUnaryMultiCallable[_notification_service_pb2.UpdateNotificationPreferencesRequest, _notification_service_pb2.NotificationPreferences]
-    """Changes some of the caller's preferences; the rest keep their value."""
+    """Changes the fields of the caller's preferences that the update mask names; the rest keep their value."""
+    Unsubscribe: _grpc.UnaryUnaryMultiCallable[_notification_service_pb2.UnsubscribeRequest, _notification_service_pb2.UnsubscribeResponse]
+    """Turns one event's email off for the user an unsubscribe link was made for: the link in every mail (and its
+    List-Unsubscribe header) carries a signed token, so no sign-in is needed.
+    """
 
 @_typing.type_check_only
 class NotificationServiceAsyncStub(NotificationServiceStub):
-    """In-app and email notifications, with per-event, per-channel preferences."""
+    """In-app and email notifications, with per-event, per-channel preferences. Notifications come from the domain events
+    of the other services (proto/coins/v1/events.proto); nobody calls this service to send one.
+    """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     ListNotifications: _aio.UnaryUnaryMultiCallable[_notification_service_pb2.ListNotificationsRequest, _notification_service_pb2.ListNotificationsResponse]  # type: ignore[assignment]
-    """The caller's notifications, newest first."""
+    """The caller's notifications: newest first, or unread first."""
     MarkNotificationRead: _aio.UnaryUnaryMultiCallable[_notification_service_pb2.MarkNotificationReadRequest, _resources_pb2.Notification]  # type: ignore[assignment]
     """Marks one of the caller's notifications read."""
-    MarkAllNotificationsRead: _aio.UnaryUnaryMultiCallable[_notification_service_pb2.MarkAllNotificationsReadRequest, _empty_pb2.Empty]  # type: ignore[assignment]
+    MarkAllNotificationsRead: _aio.UnaryUnaryMultiCallable[_notification_service_pb2.MarkAllNotificationsReadRequest, _notification_service_pb2.MarkAllNotificationsReadResponse]  # type: ignore[assignment]
     """Marks all of the caller's notifications read."""
-    StreamNotifications: _aio.UnaryStreamMultiCallable[_notification_service_pb2.StreamNotificationsRequest, _resources_pb2.Notification]  # type: ignore[assignment]
-    """New in-app notifications as they arrive."""
+    StreamNotifications: _aio.UnaryStreamMultiCallable[_notification_service_pb2.StreamNotificationsRequest, _notification_service_pb2.StreamNotificationsResponse]  # type: ignore[assignment]
+    """The caller's new in-app notifications as they arrive, with a heartbeat every few seconds while there are none.
+    Through the gateway a REST client receives the same messages as a stream of JSON objects
+    (`curl -N localhost:8080/notifications:stream`).
+    """
     GetNotificationPreferences: _aio.UnaryUnaryMultiCallable[_notification_service_pb2.GetNotificationPreferencesRequest, _notification_service_pb2.NotificationPreferences]  # type: ignore[assignment]
-    """The caller's preferences, one per event and channel."""
+    """The caller's preferences: every event on every channel, and how email arrives."""
     UpdateNotificationPreferences: _aio.UnaryUnaryMultiCallable[_notification_service_pb2.UpdateNotificationPreferencesRequest, _notification_service_pb2.NotificationPreferences]  # type: ignore[assignment]
-    """Changes some of the caller's preferences; the rest keep their value."""
+    """Changes the fields of the caller's preferences that the update mask names; the rest keep their value."""
+    Unsubscribe: _aio.UnaryUnaryMultiCallable[_notification_service_pb2.UnsubscribeRequest, _notification_service_pb2.UnsubscribeResponse]  # type: ignore[assignment]
+    """Turns one event's email off for the user an unsubscribe link was made for: the link in every mail (and its
+    List-Unsubscribe header) carries a signed token, so no sign-in is needed.
+    """
 
 class NotificationServiceServicer(metaclass=_abc_1.ABCMeta):
-    """In-app and email notifications, with per-event, per-channel preferences."""
+    """In-app and email notifications, with per-event, per-channel preferences. Notifications come from the domain events
+    of the other services (proto/coins/v1/events.proto); nobody calls this service to send one.
+    """
 
     @_abc_1.abstractmethod
     def ListNotifications(
@@ -75,7 +94,7 @@ class NotificationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _notification_service_pb2.ListNotificationsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_notification_service_pb2.ListNotificationsResponse, _abc.Awaitable[_notification_service_pb2.ListNotificationsResponse]]:
-        """The caller's notifications, newest first."""
+        """The caller's notifications: newest first, or unread first."""
 
     @_abc_1.abstractmethod
     def MarkNotificationRead(
@@ -90,7 +109,7 @@ class NotificationServiceServicer(metaclass=_abc_1.ABCMeta):
         self,
         request: _notification_service_pb2.MarkAllNotificationsReadRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
+    ) -> _typing.Union[_notification_service_pb2.MarkAllNotificationsReadResponse, _abc.Awaitable[_notification_service_pb2.MarkAllNotificationsReadResponse]]:
         """Marks all of the caller's notifications read."""
 
     @_abc_1.abstractmethod
@@ -98,8 +117,11 @@ class NotificationServiceServicer(metaclass=_abc_1.ABCMeta):
         self,
         request: _notification_service_pb2.StreamNotificationsRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_abc.Iterator[_resources_pb2.Notification], _abc.AsyncIterator[_resources_pb2.Notification]]:
-        """New in-app notifications as they arrive."""
+    ) -> _typing.Union[_abc.Iterator[_notification_service_pb2.StreamNotificationsResponse], _abc.AsyncIterator[_notification_service_pb2.StreamNotificationsResponse]]:
+        """The caller's new in-app notifications as they arrive, with a heartbeat every few seconds while there are none.
+        Through the gateway a REST client receives the same messages as a stream of JSON objects
+        (`curl -N localhost:8080/notifications:stream`).
+        """
 
     @_abc_1.abstractmethod
     def GetNotificationPreferences(
@@ -107,7 +129,7 @@ class NotificationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _notification_service_pb2.GetNotificationPreferencesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_notification_service_pb2.NotificationPreferences, _abc.Awaitable[_notification_service_pb2.NotificationPreferences]]:
-        """The caller's preferences, one per event and channel."""
+        """The caller's preferences: every event on every channel, and how email arrives."""
 
     @_abc_1.abstractmethod
     def UpdateNotificationPreferences(
@@ -115,37 +137,16 @@ class NotificationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _notification_service_pb2.UpdateNotificationPreferencesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_notification_service_pb2.NotificationPreferences, _abc.Awaitable[_notification_service_pb2.NotificationPreferences]]:
-        """Changes some of the caller's preferences; the rest keep their value."""
-
-def add_NotificationServiceServicer_to_server(servicer: NotificationServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
-
-class NotificationInternalServiceStub:
-    """Events other services publish; no HTTP route."""
-
-    @_typing.overload
-    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
-    @_typing.overload
-    def __new__(cls, channel: _aio.Channel) -> NotificationInternalServiceAsyncStub: ...
-    PublishEvent: _grpc.UnaryUnaryMultiCallable[_notification_service_pb2.PublishEventRequest, _notification_service_pb2.PublishEventResponse]
-    """Records an event for its recipients; delivery happens later and never fails the caller."""
-
-@_typing.type_check_only
-class NotificationInternalServiceAsyncStub(NotificationInternalServiceStub):
-    """Events other services publish; no HTTP route."""
-
-    def __init__(self, channel: _aio.Channel) -> None: ...
-    PublishEvent: _aio.UnaryUnaryMultiCallable[_notification_service_pb2.PublishEventRequest, _notification_service_pb2.PublishEventResponse]  # type: ignore[assignment]
-    """Records an event for its recipients; delivery happens later and never fails the caller."""
-
-class NotificationInternalServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Events other services publish; no HTTP route."""
+        """Changes the fields of the caller's preferences that the update mask names; the rest keep their value."""
 
     @_abc_1.abstractmethod
-    def PublishEvent(
+    def Unsubscribe(
         self,
-        request: _notification_service_pb2.PublishEventRequest,
+        request: _notification_service_pb2.UnsubscribeRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_notification_service_pb2.PublishEventResponse, _abc.Awaitable[_notification_service_pb2.PublishEventResponse]]:
-        """Records an event for its recipients; delivery happens later and never fails the caller."""
+    ) -> _typing.Union[_notification_service_pb2.UnsubscribeResponse, _abc.Awaitable[_notification_service_pb2.UnsubscribeResponse]]:
+        """Turns one event's email off for the user an unsubscribe link was made for: the link in every mail (and its
+        List-Unsubscribe header) carries a signed token, so no sign-in is needed.
+        """
 
-def add_NotificationInternalServiceServicer_to_server(servicer: NotificationInternalServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+def add_NotificationServiceServicer_to_server(servicer: NotificationServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -359,7 +359,7 @@ class LedgerEntry(_message.Message):
     def __init__(self, id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., user_id: _Optional[str] = ..., kind: _Optional[_Union[LedgerEntryKind, str]] = ..., amount: _Optional[int] = ..., idea_id: _Optional[str] = ..., from_idea_id: _Optional[str] = ..., actor_id: _Optional[str] = ..., request_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Notification(_message.Message):
-    __slots__ = ("id", "user_id", "event", "title", "body", "campaign_id", "idea_id", "read", "create_time")
+    __slots__ = ("id", "user_id", "event", "title", "body", "campaign_id", "idea_id", "read", "create_time", "link", "campaign_title")
     ID_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_FIELD_NUMBER: _ClassVar[int]
@@ -369,6 +369,8 @@ class Notification(_message.Message):
     IDEA_ID_FIELD_NUMBER: _ClassVar[int]
     READ_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    LINK_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_TITLE_FIELD_NUMBER: _ClassVar[int]
     id: str
     user_id: str
     event: NotificationEvent
@@ -378,7 +380,9 @@ class Notification(_message.Message):
     idea_id: str
     read: bool
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., event: _Optional[_Union[NotificationEvent, str]] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., campaign_id: _Optional[str] = ..., idea_id: _Optional[str] = ..., read: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    link: str
+    campaign_title: str
+    def __init__(self, id: _Optional[str] = ..., user_id: _Optional[str] = ..., event: _Optional[_Union[NotificationEvent, str]] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., campaign_id: _Optional[str] = ..., idea_id: _Optional[str] = ..., read: _Optional[bool] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., link: _Optional[str] = ..., campaign_title: _Optional[str] = ...) -> None: ...
 
 class NotificationPreference(_message.Message):
     __slots__ = ("event", "channel", "enabled")
