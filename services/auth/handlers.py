@@ -15,6 +15,7 @@ from services.auth.domain import Account
 from services.auth.ports import (
     Accounts,
     AttemptLimiter,
+    AuthUnitOfWork,
     Clock,
     Events,
     PasswordHasher,
@@ -22,9 +23,10 @@ from services.auth.ports import (
     UnitsOfWork,
     VerificationMail,
 )
-from services.common import context, paging, validation
+from services.common import context, paging, sealing, validation
 from services.common.concepts import SystemRole
 from services.common.context import Caller
+from services.common.convert import timestamp
 from services.common.errors import (
     ALREADY_EXISTS,
     NOT_FOUND,
@@ -68,7 +70,7 @@ def _no_account(user_id: object) -> NotFound:
 class AuthHandlers:
     def __init__(self, units_of_work: UnitsOfWork, issuer: TokenIssuer, passwords: PasswordHasher,
                  limiters: Limiters, mail: VerificationMail, refresh_ttl_s: int, verification_ttl_s: int,
-                 clock: Clock = utc_now):
+                 public_url: str, clock: Clock = utc_now):
         self._uow = units_of_work
         self._issuer = issuer
         self._passwords = passwords
@@ -76,20 +78,20 @@ class AuthHandlers:
         self._mail = mail
         self._refresh_ttl = timedelta(seconds=refresh_ttl_s)
         self._verification_ttl = timedelta(seconds=verification_ttl_s)
+        self._public_url = public_url  # verification links start with it
         self._now = clock
 
     async def register(self, email: str, password: str, full_name: str, client_address: str) -> Account:
         new = domain.registration(email, password, full_name)
         # Refusals count too: probing which emails are taken is what the limit is for.
         async with self._limiters.registrations.attempt(counted=(DomainError,), address=client_address) as attempt:
-            account, verification_token = await self._add_account(new)
-            attempt.counts = verification_token is not None  # a replayed retry is not a new registration
+            account, verification_link = await self._add_account(new)
+            attempt.counts = verification_link is not None  # a replayed retry is not a new registration
         return account
 
     async def _add_account(self, new: domain.Registration) -> tuple[Account, str | None]:
-        """The account and its verification token; no token when a retried request replays the first answer."""
+        """The account and its verification link; no link when a retried request replays the first answer."""
         password_hash = await self._passwords.hash(new.password)
-        verification_token = domain.new_secret_token()
         async with self._uow() as uow:
             if earlier := await uow.answers.replay():
                 return await self._existing(uow.accounts, uuid.UUID(earlier["user_id"])), None
@@ -97,14 +99,14 @@ class AuthHandlers:
             if user_id is None:
                 raise AlreadyExists(ALREADY_EXISTS, "an account with this email already exists", email=new.email)
             await uow.answers.remember({"user_id": str(user_id)})
-            await self._add_verification(uow.accounts, user_id, verification_token)
             account = await self._existing(uow.accounts, user_id)
-            # Never the password nor the verification token: the link goes to the mail alone.
+            # Never the password: the verification link goes out sealed, in the event of its own below.
             await self._tell(uow.events, events.UserRegistered(email=account.email, full_name=account.full_name),
                              user_id, actor_id=user_id)
+            verification_link = await self._request_verification(uow, account)
         log.info("account registered", extra={"account_id": account.id})
-        self._mail.send(account, verification_token)
-        return account, verification_token
+        self._mail.send(account, verification_link)
+        return account, verification_link
 
     async def login(self, email: str, password: str, client_address: str) -> Session:
         email_key = domain.email_key(validation.text("email", email, max_length=254))
@@ -155,16 +157,15 @@ class AuthHandlers:
         return account
 
     async def resend_verification(self, caller: Caller) -> None:
-        token = domain.new_secret_token()
         async with self._limiters.verification_mails.attempt(account=caller.user_id) as attempt:
             async with self._uow() as uow:
                 account = await uow.accounts.account(uuid.UUID(caller.user_id))
                 if account is None:
                     raise _no_account(caller.user_id)
                 domain.resend_allowed(account)
-                await self._add_verification(uow.accounts, uuid.UUID(account.id), token)
+                verification_link = await self._request_verification(uow, account)
             attempt.counts = True
-        self._mail.send(account, token)
+        self._mail.send(account, verification_link)
 
     async def refresh(self, refresh_token: str) -> Session:
         validation.text("refresh_token", refresh_token, max_length=256)
@@ -297,6 +298,14 @@ class AuthHandlers:
         return Session(access_token, datetime.fromtimestamp(access_expires, UTC), refresh_token,
                        refresh_expires, account)
 
-    async def _add_verification(self, accounts: Accounts, user_id: uuid.UUID, token: str) -> None:
-        await accounts.add_email_verification(user_id, domain.secret_token_digest(token),
-                                              self._now() + self._verification_ttl)
+    async def _request_verification(self, uow: AuthUnitOfWork, account: Account) -> str:
+        """A new verification link for the account (its earlier ones stop working) and, in the same transaction, the
+        event that has it mailed. The link is a bearer secret: the event carries it sealed. Answers the link."""
+        token = domain.new_secret_token()
+        link = domain.verification_link(self._public_url, token)
+        expires_at = self._now() + self._verification_ttl
+        await uow.accounts.add_email_verification(uuid.UUID(account.id), domain.secret_token_digest(token), expires_at)
+        await self._tell(uow.events, events.EmailVerificationRequested(
+            email=account.email, full_name=account.full_name, sealed_link=sealing.seal(link),
+            expire_time=timestamp(expires_at)), account.id, actor_id=account.id)
+        return link

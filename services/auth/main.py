@@ -40,9 +40,10 @@ async def build(runtime: Runtime) -> Mounted:
         AccessTokenIssuer.from_file(settings.jwt_private_key_file, settings.access_token_ttl_s),
         passwords,
         limiters,
-        LoggedVerificationMail(settings.public_url),
+        LoggedVerificationMail(),
         refresh_ttl_s=settings.refresh_token_ttl_s,
         verification_ttl_s=settings.email_verification_ttl_s,
+        public_url=settings.public_url,
     )
     if settings.admin_email and settings.admin_password:
         try:

@@ -127,8 +127,8 @@ class AttemptLimiter(Protocol):
 
 
 class VerificationMail(Protocol):
-    def send(self, account: Account, token: str) -> None:
-        """Sends the account a link proving its email address with `token`."""
+    def send(self, account: Account, link: str) -> None:
+        """Sends the account the link that proves its email address."""
         ...
 
 

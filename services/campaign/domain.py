@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from services.common import validation
 from services.common.concepts import CampaignRole, CampaignStatus, CampaignType, InvitationState
@@ -69,6 +69,7 @@ class Campaign:
     policy: CoinPolicy
     created_at: datetime
     updated_at: datetime
+    ending_notice_at: datetime | None = None  # when the scheduler told that the campaign ends soon
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,22 @@ def due_transition(campaign: Campaign, now: datetime) -> CampaignStatus | None:
     if campaign.status == CampaignStatus.ACTIVE and campaign.end_time and campaign.end_time <= now:
         return CampaignStatus.COMPLETED
     return None
+
+
+def ending_notice_due(campaign: Campaign, now: datetime, window: timedelta) -> bool:
+    """Whether the scheduler tells now that the active campaign ends within `window` (its members' coins are about
+    to expire). Once per campaign: not again after it was told, nor once the end has passed (it completes then)."""
+    return (campaign.status == CampaignStatus.ACTIVE and campaign.ending_notice_at is None
+            and campaign.end_time is not None and now < campaign.end_time <= now + window)
+
+
+def ending_notice_rearmed(campaign: Campaign, now: datetime, window: timedelta) -> Campaign:
+    """An edit that moves the end out of the warning window again (or removes it) re-arms the notice: the members
+    were told of an end that no longer holds, and are told again when the new one nears. Moving it within the
+    window tells nothing more."""
+    if campaign.ending_notice_at and (campaign.end_time is None or campaign.end_time > now + window):
+        return replace(campaign, ending_notice_at=None)
+    return campaign
 
 
 def require_admitting(campaign: Campaign) -> None:

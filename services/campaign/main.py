@@ -41,10 +41,11 @@ async def build(runtime: Runtime) -> Mounted:
                           EventOutbox(EVENT_OUTBOX, "campaign"), relay.kick),
         UserDirectory(runtime.clients),
         CoinServiceAccounts(coin_rpc.CoinInternalServiceStub(runtime.clients.channel("coin"))),
-        public_url=runtime.settings.public_url, invitation_ttl=timedelta(seconds=runtime.settings.invitation_ttl_s))
+        public_url=runtime.settings.public_url, invitation_ttl=timedelta(seconds=runtime.settings.invitation_ttl_s),
+        ending_notice=timedelta(seconds=runtime.settings.campaign_ending_notice_s))
 
     async def scheduler() -> None:
-        """Moves campaigns whose start or end date has passed."""
+        """Moves campaigns whose start or end date has passed, and tells those ending soon."""
         while True:
             try:
                 await handlers.run_due_transitions()

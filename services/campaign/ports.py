@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -42,10 +42,11 @@ class CampaignRepository(Protocol):
         """The new draft, or None when the campaign_id is taken."""
 
     async def save_campaign(self, campaign: Campaign) -> None:
-        """Stores the campaign's editable fields, policy, status and update time."""
+        """Stores the campaign's editable fields, policy, status, update time and when its end was told near."""
 
-    async def due_campaigns(self, now: datetime, limit: int = 20) -> list[Campaign]:
-        """Campaigns whose start or end time has passed, locked, skipping those another replica holds."""
+    async def due_campaigns(self, now: datetime, notice_window: timedelta, limit: int = 20) -> list[Campaign]:
+        """Campaigns whose start or end time has passed, or active ones ending within `notice_window` and not yet
+        told so; locked, skipping those another replica holds."""
 
     async def member(self, campaign: Campaign, user_id: str) -> Member | None: ...
 

@@ -4,7 +4,7 @@ services/campaign/ports.py. Rows stay in here; what leaves is domain values."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
 import sqlalchemy as sa
@@ -46,6 +46,8 @@ class CampaignRow(CampaignBase):
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=sa.func.now())
+    # Set in the scheduler's unit of work that wrote CampaignEndingSoon, under the row lock: told once.
+    ending_notice_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     def campaign(self) -> Campaign:
         policy = CoinPolicy(self.initial_allocation, self.idea_submission_reward, self.allow_reallocation,
@@ -53,10 +55,10 @@ class CampaignRow(CampaignBase):
         return Campaign(str(self.id), self.slug, self.title, self.description, CampaignType(self.type),
                         CampaignStatus(self.status),
                         self.start_time, self.end_time, self.banner_image_url, self.icon_url, policy, self.created_at,
-                        self.updated_at)
+                        self.updated_at, self.ending_notice_at)
 
 
-# The scheduler's due drafts and due active campaigns (SqlCampaignRepository.due_campaigns).
+# The scheduler's due drafts and due active campaigns, ending or ending soon (SqlCampaignRepository.due_campaigns).
 sa.Index("ix_campaigns_due_start", CampaignRow.start_time, postgresql_where=sa.text("status = 'draft'"))
 sa.Index("ix_campaigns_due_end", CampaignRow.end_time, postgresql_where=sa.text("status = 'active'"))
 
@@ -211,16 +213,17 @@ class SqlCampaignRepository:
     async def save_campaign(self, campaign: Campaign) -> None:
         row = await self._row(campaign)
         for name in ("title", "description", "type", "status", "start_time", "end_time", "banner_image_url",
-                     "icon_url", "updated_at"):
+                     "icon_url", "updated_at", "ending_notice_at"):
             setattr(row, name, getattr(campaign, name))
         for name, value in _policy_columns(campaign.policy).items():
             setattr(row, name, value)
         await self.session.flush()
 
-    async def due_campaigns(self, now: datetime, limit: int = 20) -> list[Campaign]:
+    async def due_campaigns(self, now: datetime, notice_window: timedelta, limit: int = 20) -> list[Campaign]:
+        ends = sa.and_(CampaignRow.status == CampaignStatus.ACTIVE, CampaignRow.end_time <= now + notice_window,
+                       sa.or_(CampaignRow.end_time <= now, CampaignRow.ending_notice_at.is_(None)))
         query = (sa.select(CampaignRow).where(sa.or_(
-                     sa.and_(CampaignRow.status == CampaignStatus.DRAFT, CampaignRow.start_time <= now),
-                     sa.and_(CampaignRow.status == CampaignStatus.ACTIVE, CampaignRow.end_time <= now)))
+                     sa.and_(CampaignRow.status == CampaignStatus.DRAFT, CampaignRow.start_time <= now), ends))
                  .order_by(CampaignRow.id).limit(limit).with_for_update(skip_locked=True))
         return [row.campaign() for row in (await self.session.execute(query)).scalars()]
 

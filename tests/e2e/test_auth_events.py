@@ -1,9 +1,11 @@
 """The auth service's account events, end to end: real calls over gRPC change accounts, and each change reaches the
-Redis stream coins:events:auth through the service's outbox and relay, with its fields and no secret."""
+Redis stream coins:events:auth through the service's outbox and relay, with its fields and no secret in the clear:
+the verification link a mail needs travels sealed."""
 
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qs, urlparse
 
 import grpc
 import redis
@@ -11,7 +13,8 @@ import redis
 from coins.v1 import auth_service_pb2 as pb
 from coins.v1 import auth_service_pb2_grpc as rpc
 from coins.v1.events_pb2 import Event
-from tests.support.accounts import PASSWORD, Account, unique_email, verification_token
+from services.common import sealing
+from tests.support.accounts import PASSWORD, Account, sign_up, unique_email, verification_token
 from tools.devstack import Stack
 
 STREAM = "coins:events:auth"
@@ -45,20 +48,64 @@ def test_account_changes_reach_the_auth_stream(stack: Stack, auth_channel: grpc.
     stub.DeactivateUser(pb.DeactivateUserRequest(user_id=user.id), metadata=admin.metadata)
     stub.ReactivateUser(pb.ReactivateUserRequest(user_id=user.id), metadata=admin.metadata)
 
-    told = events_about(stack, f"users/{user.id}", count=4)
+    told = events_about(stack, f"users/{user.id}", count=5)
     assert [event.type for _, event in told] == [
-        "coins.v1.UserRegistered", "coins.v1.UserEmailVerified", "coins.v1.UserDeactivated",
-        "coins.v1.UserReactivated"]
+        "coins.v1.UserRegistered", "coins.v1.EmailVerificationRequested", "coins.v1.UserEmailVerified",
+        "coins.v1.UserDeactivated", "coins.v1.UserReactivated"]
     for fields, event in told:
         assert fields[b"event_id"].decode() == event.event_id
         assert fields[b"type"].decode() == event.type
         assert (event.source, event.campaign_id) == ("auth", "")
         assert event.occur_time.seconds > 0
         assert PASSWORD.encode() not in fields[b"event"] and token.encode() not in fields[b"event"]
-    registered, verified, deactivated, reactivated = (event for _, event in told)
+    registered, _, verified, deactivated, reactivated = (event for _, event in told)
     assert (registered.user_registered.email, registered.user_registered.full_name) == (email, "Eve Events")
     assert (registered.actor_id, registered.request_id) == (user.id, "register-eve")
     assert (verified.user_email_verified.email, verified.actor_id) == (email, user.id)
     assert deactivated.WhichOneof("payload") == "user_deactivated" and deactivated.actor_id == admin.id
     assert reactivated.WhichOneof("payload") == "user_reactivated" and reactivated.actor_id == admin.id
-    assert len({event.event_id for _, event in told}) == 4
+    assert len({event.event_id for _, event in told}) == 5
+
+
+def mailed_token(stack: Stack, event: Event) -> str:
+    """The token of the verification link an EmailVerificationRequested event carries, opened as the notification
+    service opens it, with the platform's secret."""
+    sealing.configure(stack.service_env()["COINS_SERVICE_TOKEN_SECRET"])
+    link = urlparse(sealing.open_sealed(event.email_verification_requested.sealed_link))
+    assert link.path == "/verify-email"
+    return parse_qs(link.query)["token"][0]
+
+
+def test_registration_asks_once_for_the_verification_mail_even_when_retried(stack: Stack, auth_channel: grpc.Channel):
+    stub = rpc.AuthServiceStub(auth_channel)
+    email = unique_email("mailed")
+    request = pb.RegisterRequest(email=email, password=PASSWORD, full_name="Mia Mailed", request_id="register-mia")
+    user = stub.Register(request)
+    assert stub.Register(request).id == user.id  # the retry replays the first answer
+
+    told = events_about(stack, f"users/{user.id}", count=3, within_s=3)  # a third would be the retry's
+    assert [event.type for _, event in told] == ["coins.v1.UserRegistered", "coins.v1.EmailVerificationRequested"]
+    fields, requested = told[1]
+    assert (requested.source, requested.actor_id, requested.campaign_id) == ("auth", user.id, "")
+    mail = requested.email_verification_requested
+    assert (mail.email, mail.full_name) == (email, "Mia Mailed")
+    assert mail.expire_time.seconds - requested.occur_time.seconds == 48 * 3600  # COINS_EMAIL_VERIFICATION_TTL_S
+    token = verification_token(user.id)
+    assert mailed_token(stack, requested) == token  # the link the log shows, which verifies the address
+    assert token.encode() not in fields[b"event"] and b"verify-email" not in fields[b"event"]
+
+
+def test_each_resend_asks_for_a_mail_with_the_new_link(stack: Stack, auth_channel: grpc.Channel):
+    stub = rpc.AuthServiceStub(auth_channel)
+    user = sign_up(auth_channel, "resender", verified=False)
+    first = verification_token(user.id)
+    stub.ResendVerificationEmail(pb.ResendVerificationEmailRequest(), metadata=user.metadata)
+    second = verification_token(user.id)
+
+    told = events_about(stack, f"users/{user.id}", count=3)
+    assert [event.type for _, event in told] == [
+        "coins.v1.UserRegistered", "coins.v1.EmailVerificationRequested", "coins.v1.EmailVerificationRequested"]
+    assert [mailed_token(stack, event) for _, event in told[1:]] == [first, second]
+    assert first != second
+    assert told[2][1].actor_id == user.id
+    stub.VerifyEmail(pb.VerifyEmailRequest(token=mailed_token(stack, told[2][1])))  # the resent link works

@@ -13,8 +13,8 @@ ADMIN = Caller("a1", "a1@x.org", frozenset({"admin"}))
 SPONSOR = Caller("s1", "s1@x.org", frozenset({"sponsor"}))
 
 
-def campaign(type_="mediated", status="active", start=None, end=None) -> Campaign:
-    return Campaign("id", "slug", "t", "", type_, status, start, end, "", "", CoinPolicy(), NOW, NOW)
+def campaign(type_="mediated", status="active", start=None, end=None, told=None) -> Campaign:
+    return Campaign("id", "slug", "t", "", type_, status, start, end, "", "", CoinPolicy(), NOW, NOW, told)
 
 
 @pytest.mark.parametrize("type_,status,visible", [
@@ -49,6 +49,36 @@ def test_the_scheduler_moves_campaigns_whose_dates_passed():
     assert domain.due_transition(campaign(status="draft", start=future), NOW) is None
     assert domain.due_transition(campaign(status="active", end=past), NOW) == "completed"
     assert domain.due_transition(campaign(status="completed", end=past), NOW) is None
+
+
+DAY = timedelta(hours=24)
+
+
+@pytest.mark.parametrize("status,end,told,due", [
+    ("active", NOW + timedelta(hours=23), None, True),
+    ("active", NOW + DAY, None, True),  # the window's last moment counts
+    ("active", NOW + timedelta(minutes=1), None, True),  # activated already inside the window: told late, still told
+    ("active", NOW + DAY + timedelta(seconds=1), None, False),  # not yet
+    ("active", NOW + timedelta(hours=23), NOW - timedelta(hours=1), False),  # told already
+    ("active", NOW, None, False),  # ended: it completes instead
+    ("active", None, None, False),  # no end date, nothing ends
+    ("draft", NOW + timedelta(hours=1), None, False),  # members have no coins to lose yet
+    ("completed", NOW + timedelta(hours=1), None, False),
+])
+def test_an_active_campaign_is_told_once_when_its_end_comes_within_the_window(status, end, told, due):
+    assert domain.ending_notice_due(campaign(status=status, end=end, told=told), NOW, DAY) is due
+
+
+def test_an_end_moved_out_of_the_window_rearms_the_notice():
+    told = NOW - timedelta(hours=1)
+    later = campaign(end=NOW + DAY + timedelta(hours=1), told=told)
+    assert domain.ending_notice_rearmed(later, NOW, DAY).ending_notice_at is None
+    assert domain.ending_notice_rearmed(campaign(end=None, told=told), NOW, DAY).ending_notice_at is None
+    # Moved within the window, or not moved at all: the members were told, and are not told again.
+    sooner = campaign(end=NOW + timedelta(hours=2), told=told)
+    assert domain.ending_notice_rearmed(sooner, NOW, DAY) == sooner
+    untold = campaign(end=NOW + timedelta(days=3))
+    assert domain.ending_notice_rearmed(untold, NOW, DAY) == untold
 
 
 def test_only_managers_and_admins_manage():

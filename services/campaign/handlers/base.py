@@ -17,12 +17,13 @@ from services.common.events import new_event
 
 class HandlerBase:
     def __init__(self, units: UnitsOfWork, directory: UserDirectory, coins: CoinAccounts, *, public_url: str,
-                 invitation_ttl: timedelta):
+                 invitation_ttl: timedelta, ending_notice: timedelta):
         self._units = units
         self._directory = directory
         self._coins = coins
         self._public_url = public_url  # invitation links start with it
         self._invitation_ttl = invitation_ttl
+        self._ending_notice = ending_notice  # how long before its end a campaign is told to end soon
 
     @staticmethod
     async def _campaign(uow: CampaignUnitOfWork, campaign_id: str, *, lock: bool = False) -> Campaign:

@@ -18,6 +18,7 @@ from services.campaign.ports import CampaignUnitOfWork
 from services.common import paging, validation
 from services.common.concepts import CampaignRole, CampaignStatus, CampaignType
 from services.common.context import Caller
+from services.common.convert import timestamp
 from services.common.errors import ALREADY_EXISTS, AlreadyExists
 
 log = logging.getLogger("coins.campaign")
@@ -92,9 +93,10 @@ class CampaignUseCases(HandlerBase):
             if fields.policy or (fields.type and fields.type != campaign.type):
                 domain.policy_editable(campaign)
             given = {name: getattr(fields, name) for name in EDITABLE if getattr(fields, name) is not None}
-            updated = replace(campaign, **given, policy=campaign.policy.changed(**fields.policy),
-                              updated_at=datetime.now(UTC))
+            now = datetime.now(UTC)
+            updated = replace(campaign, **given, policy=campaign.policy.changed(**fields.policy), updated_at=now)
             domain.check_dates(updated.start_time, updated.end_time)
+            updated = domain.ending_notice_rearmed(updated, now, self._ending_notice)
             await uow.campaigns.save_campaign(updated)
             if paths := changed_paths(campaign, updated):
                 await self._emit(uow, updated, ev.CampaignChanged(campaign=campaign_message(updated),
@@ -131,23 +133,34 @@ class CampaignUseCases(HandlerBase):
 
     async def run_due_transitions(self, now: datetime | None = None) -> int:
         """One scheduler pass, one unit of work per campaign: one campaign that fails (its coin side unreachable, say)
-        holds up none of the others and is tried again next pass. The row lock and the status check, read again
-        under the lock, make each move happen once however many replicas run it."""
+        holds up none of the others and is tried again next pass. The row lock and the rules, read again under the
+        lock, make each move and each "ends soon" notice happen once however many replicas run it. Answers how
+        many campaigns moved."""
         now = now or datetime.now(UTC)
         async with self._units() as uow:
-            due = [campaign.campaign_id for campaign in await uow.campaigns.due_campaigns(now)]
+            due = [campaign.campaign_id for campaign in await uow.campaigns.due_campaigns(now, self._ending_notice)]
         moved = 0
         for campaign_id in due:
             try:
                 async with self._units() as uow:
-                    campaign = await uow.campaigns.campaign(campaign_id, lock=True)
-                    target = domain.due_transition(campaign, now) if campaign else None
-                    if campaign and target:
-                        await self._move(uow, campaign, target, None)
+                    campaign = await self._campaign(uow, campaign_id, lock=True)
+                    if target := domain.due_transition(campaign, now):
+                        campaign = await self._move(uow, campaign, target, None)
                         moved += 1
+                    # After the move: a campaign the scheduler just started inside the window is told in this pass.
+                    if domain.ending_notice_due(campaign, now, self._ending_notice):
+                        await self._tell_ending_soon(uow, campaign, now)
             except Exception:
-                log.exception("scheduled move failed; trying again next pass", extra={"campaign_id": campaign_id})
+                log.exception("scheduled work on a campaign failed; trying again next pass",
+                              extra={"campaign_id": campaign_id})
         return moved
+
+    async def _tell_ending_soon(self, uow: CampaignUnitOfWork, campaign: Campaign, now: datetime) -> None:
+        """The notice and the mark that it was given commit together."""
+        await uow.campaigns.save_campaign(replace(campaign, ending_notice_at=now))
+        await self._emit(uow, campaign, ev.CampaignEndingSoon(campaign=campaign_message(campaign),
+                                                              end_time=timestamp(campaign.end_time)), None)
+        log.info("campaign ends soon", extra={"campaign_id": campaign.campaign_id})
 
     # ---- for other services ------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from services.campaign import domain
 from services.campaign.domain import Campaign, Invitation, Member, Sponsor
 from services.campaign.handlers.base import HandlerBase
 from services.campaign.ports import CampaignUnitOfWork
-from services.common import paging, validation
+from services.common import paging, sealing, validation
 from services.common.concepts import CampaignRole, CampaignStatus, InvitationState, SystemRole
 from services.common.context import Caller
 from services.common.convert import timestamp
@@ -72,12 +72,13 @@ class MembershipUseCases(HandlerBase):
                 token = domain.new_invitation_token()
                 invitation = await uow.campaigns.issue_invitation(campaign, email, role, domain.token_digest(token),
                                                                   caller.user_id, now, now + self._invitation_ttl)
-                issued.append(replace(invitation, link=domain.invitation_link(self._public_url, token)))
-                # The link is a bearer secret: it stays out of the event (the invitee's address and role say enough).
+                link = domain.invitation_link(self._public_url, token)
+                issued.append(replace(invitation, link=link))
+                # The link is a bearer secret: the event carries it sealed, for the notification service to mail.
                 await self._emit(uow, campaign, ev.MemberInvited(
                     email=invitation.email, role=CAMPAIGN_ROLE.to_proto(invitation.role),
-                    campaign_title=campaign.title, expire_time=timestamp(invitation.expires_at)), caller,
-                    subject=f"invitations/{invitation.id}")
+                    campaign_title=campaign.title, sealed_link=sealing.seal(link),
+                    expire_time=timestamp(invitation.expires_at)), caller, subject=f"invitations/{invitation.id}")
         # Mail is not sent yet: the log carries each link (after the commit, so every logged link works).
         for invitation in issued:
             log.info(domain.INVITATION_LINK_MESSAGE, extra={

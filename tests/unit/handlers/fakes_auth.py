@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Self
+from urllib.parse import parse_qs, urlsplit
 
 from coins.v1.events_pb2 import Event
 from services.auth.domain import Account, Credentials, EmailVerification, RefreshToken
@@ -263,10 +264,20 @@ class FakeLimiter:
 
 class FakeMail:
     def __init__(self) -> None:
-        self.sent: list[tuple[Account, str]] = []
+        self.sent: list[tuple[Account, str]] = []  # (account, link)
 
-    def send(self, account: Account, token: str) -> None:
-        self.sent.append((account, token))
+    def send(self, account: Account, link: str) -> None:
+        self.sent.append((account, link))
+
+    def last_link(self, email: str) -> str:
+        return next(link for account, link in reversed(self.sent) if account.email == email)
 
     def last_token(self, email: str) -> str:
-        return next(token for account, token in reversed(self.sent) if account.email == email)
+        return token_of(self.last_link(email))
+
+    def tokens(self) -> list[str]:
+        return [token_of(link) for _, link in self.sent]
+
+
+def token_of(verification_link: str) -> str:
+    return parse_qs(urlsplit(verification_link).query)["token"][0]

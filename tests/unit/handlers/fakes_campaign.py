@@ -27,6 +27,7 @@ from services.common.idempotency import current_key, refuse_reuse
 
 PUBLIC_URL = "https://coins.example"
 INVITATION_TTL = timedelta(days=14)
+ENDING_NOTICE = timedelta(hours=24)
 
 
 @dataclass
@@ -83,10 +84,11 @@ class FakeCampaignRepository:
     async def save_campaign(self, campaign: Campaign) -> None:
         self._stored.campaigns[campaign.campaign_id] = campaign
 
-    async def due_campaigns(self, now: datetime, limit: int = 20) -> list[Campaign]:
+    async def due_campaigns(self, now: datetime, notice_window: timedelta, limit: int = 20) -> list[Campaign]:
         return [c for c in self._stored.campaigns.values()
                 if (c.status == CampaignStatus.DRAFT and c.start_time and c.start_time <= now)
-                or (c.status == CampaignStatus.ACTIVE and c.end_time and c.end_time <= now)][:limit]
+                or (c.status == CampaignStatus.ACTIVE and c.end_time and c.end_time <= now + notice_window
+                    and (c.end_time <= now or c.ending_notice_at is None))][:limit]
 
     # ---- members -----------------------------------------------------------------------------------------------
 
@@ -319,5 +321,6 @@ def campaign_world() -> CampaignWorld:
     stored, coins, directory = Stored(), FakeCoinAccounts(), FakeUserDirectory()
     def units() -> FakeUnitOfWork:
         return FakeUnitOfWork(stored)
-    handlers = CampaignHandlers(units, directory, coins, public_url=PUBLIC_URL, invitation_ttl=INVITATION_TTL)
+    handlers = CampaignHandlers(units, directory, coins, public_url=PUBLIC_URL, invitation_ttl=INVITATION_TTL,
+                                ending_notice=ENDING_NOTICE)
     return CampaignWorld(handlers, stored, coins, directory)

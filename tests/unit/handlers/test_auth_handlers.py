@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from coins.v1 import events_pb2 as events
 from services.auth import domain
 from services.auth.handlers import AuthHandlers, Limiters
-from services.common import errors
+from services.common import errors, sealing
 from services.common.concepts import SystemRole
 from services.common.context import Caller
 from services.common.errors import (
@@ -31,9 +31,11 @@ from tests.unit.handlers.fakes_auth import (
     FakePasswords,
     FakeUnitsOfWork,
     call_context,
+    token_of,
 )
 
 PASSWORD = "correct horse battery"
+PUBLIC_URL = "https://coins.example"
 ADDRESS = "10.0.0.7"
 REGISTER = "/coins.v1.AuthService/Register"
 
@@ -70,7 +72,7 @@ def auth() -> Auth:
     limiters = Limiters(sign_ins=FakeLimiter(email_and_address=3, address=10), registrations=FakeLimiter(address=4),
                         verification_mails=FakeLimiter(account=domain.VERIFICATION_MAILS_PER_HOUR))
     handlers = AuthHandlers(uows, FakeIssuer(clock), FakePasswords(), limiters, mail, refresh_ttl_s=3600,
-                            verification_ttl_s=48 * 3600, clock=clock)
+                            verification_ttl_s=48 * 3600, public_url=PUBLIC_URL, clock=clock)
     return Auth(handlers, uows, mail, clock, limiters)
 
 
@@ -82,9 +84,10 @@ async def test_register_stores_the_account_and_mails_a_verification_link(auth):
         "Ann@Example.org", "Ann", (), True, False)
     stored = auth.uows.state.users[uuid.UUID(account.id)]
     assert stored.password_hash == f"hash:{PASSWORD}"
-    [(mailed, token)] = auth.mail.sent
+    [(mailed, link)] = auth.mail.sent
     assert mailed == account
-    assert domain.secret_token_digest(token) in auth.uows.state.verifications
+    assert link.startswith(f"{PUBLIC_URL}/verify-email?token=")
+    assert domain.secret_token_digest(auth.mail.last_token("Ann@Example.org")) in auth.uows.state.verifications
 
 
 async def test_register_refuses_a_taken_email_whatever_its_letter_case(auth):
@@ -395,8 +398,8 @@ def events_of(auth: Auth, user_id: str) -> list[events.Event]:
 
 
 def assert_no_secrets(auth: Auth) -> None:
-    """No password, token or verification link ever leaves through an event."""
-    secrets = {PASSWORD.encode()} | {token.encode() for _, token in auth.mail.sent}
+    """No password, token or verification link ever leaves through an event in the clear."""
+    secrets = {PASSWORD.encode()} | {token.encode() for token in auth.mail.tokens()}
     for event in auth.uows.state.events:
         serialized = event.SerializeToString()
         assert not any(secret in serialized for secret in secrets), event
@@ -407,7 +410,7 @@ async def test_registration_tells_of_the_new_account_in_its_transaction(auth):
     with call_context(method=REGISTER, request_id="r-1", body="ann"):
         ann = await auth.register("Ann@Example.org", name="Ann Lee")
         await auth.register("Ann@Example.org", name="Ann Lee")  # a replayed retry tells nothing again
-    [event] = auth.uows.state.events
+    event, _ = auth.uows.state.events
     assert (event.type, event.subject, event.actor_id, event.campaign_id, event.request_id) == (
         "coins.v1.UserRegistered", f"users/{ann.id}", ann.id, "", "test")
     assert event.WhichOneof("payload") == "user_registered"
@@ -417,13 +420,72 @@ async def test_registration_tells_of_the_new_account_in_its_transaction(auth):
     assert_no_secrets(auth)
 
 
+def verification_requests(auth: Auth) -> list[tuple[str, str, str, str, datetime]]:
+    """The verification mails asked for through events: subject, email, full name, the link they carry (unsealed)
+    and when it expires."""
+    found = []
+    for event in auth.uows.state.events:
+        if event.WhichOneof("payload") != "email_verification_requested":
+            continue
+        assert (event.type, event.actor_id, event.campaign_id) == (
+            "coins.v1.EmailVerificationRequested", event.subject.removeprefix("users/"), "")
+        requested = event.email_verification_requested
+        found.append((event.subject, requested.email, requested.full_name, sealing.open_sealed(requested.sealed_link),
+                      requested.expire_time.ToDatetime(tzinfo=UTC)))
+    return found
+
+
+async def test_registration_asks_for_the_verification_mail_with_the_link_sealed(auth):
+    with call_context(method=REGISTER, request_id="r-1", body="ann"):
+        ann = await auth.register("Ann@Example.org", name="Ann Lee")
+        await auth.register("Ann@Example.org", name="Ann Lee")  # a replayed retry asks for no second mail
+    registered, requested = auth.uows.state.events
+    assert (registered.type, requested.type) == ("coins.v1.UserRegistered", "coins.v1.EmailVerificationRequested")
+    assert requested.request_id == "test"
+    link = auth.mail.last_link("Ann@Example.org")
+    expires = auth.clock.now + timedelta(hours=48)
+    assert verification_requests(auth) == [(f"users/{ann.id}", "Ann@Example.org", "Ann Lee", link, expires)]
+    assert auth.uows.state.verifications[domain.secret_token_digest(token_of(link))].expires_at == expires
+    assert_no_secrets(auth)
+
+
+async def test_each_resend_asks_for_a_mail_with_the_link_that_works_now(auth):
+    ann = await auth.caller("ann@example.org")
+    auth.clock.advance(hours=1)
+    await auth.handlers.resend_verification(ann)
+    requested = verification_requests(auth)
+    assert [(email, link, expires) for _, email, _, link, expires in requested] == [
+        ("ann@example.org", auth.mail.sent[0][1], auth.clock.now + timedelta(hours=47)),
+        ("ann@example.org", auth.mail.last_link("ann@example.org"), auth.clock.now + timedelta(hours=48))]
+    with pytest.raises(InvalidArgument, match="not valid"):  # the first mail's link no longer works
+        await auth.handlers.verify_email(token_of(requested[0][3]))
+    await auth.handlers.verify_email(token_of(requested[1][3]))
+    assert_no_secrets(auth)
+
+
+async def test_a_refused_resend_asks_for_no_mail(auth):
+    ann = await auth.caller("ann@example.org")
+    for _ in range(domain.VERIFICATION_MAILS_PER_HOUR):
+        await auth.handlers.resend_verification(ann)
+    with pytest.raises(ResourceExhausted):
+        await auth.handlers.resend_verification(ann)
+    await auth.handlers.verify_email(auth.mail.last_token("ann@example.org"))
+    auth.limiters.verification_mails.counted.clear()
+    with pytest.raises(FailedPrecondition):
+        await auth.handlers.resend_verification(ann)
+    with pytest.raises(NotFound):
+        await auth.handlers.resend_verification(Caller(str(uuid.uuid4()), "gone@example.org"))
+    assert len(verification_requests(auth)) == 1 + domain.VERIFICATION_MAILS_PER_HOUR
+
+
 async def test_a_refused_registration_tells_nothing(auth):
     await auth.register("ann@example.org")
     with pytest.raises(AlreadyExists):
         await auth.register("ANN@example.org")
     with pytest.raises(InvalidArgument):
         await auth.register("bob@example.org", password="short")
-    assert [e.user_registered.email for e in auth.uows.state.events] == ["ann@example.org"]
+    assert [(e.type, getattr(e, e.WhichOneof("payload")).email) for e in auth.uows.state.events] == [
+        ("coins.v1.UserRegistered", "ann@example.org"), ("coins.v1.EmailVerificationRequested", "ann@example.org")]
 
 
 async def test_events_added_in_a_failed_unit_of_work_roll_back_with_it(auth):
@@ -440,8 +502,8 @@ async def test_a_verified_email_is_told_once(auth):
     await auth.handlers.verify_email(token)
     with pytest.raises(InvalidArgument):
         await auth.handlers.verify_email(token)
-    [registered, verified] = events_of(auth, ann.id)
-    assert registered.type == "coins.v1.UserRegistered"
+    [registered, requested, verified] = events_of(auth, ann.id)
+    assert (registered.type, requested.type) == ("coins.v1.UserRegistered", "coins.v1.EmailVerificationRequested")
     assert (verified.type, verified.actor_id, verified.user_email_verified.email) == (
         "coins.v1.UserEmailVerified", ann.id, "ann@example.org")
     assert_no_secrets(auth)
@@ -452,7 +514,8 @@ async def test_an_expired_link_tells_nothing(auth):
     auth.clock.advance(hours=48)
     with pytest.raises(InvalidArgument):
         await auth.handlers.verify_email(auth.mail.last_token("ann@example.org"))
-    assert [e.type for e in events_of(auth, ann.id)] == ["coins.v1.UserRegistered"]
+    assert [e.type for e in events_of(auth, ann.id)] == [
+        "coins.v1.UserRegistered", "coins.v1.EmailVerificationRequested"]
 
 
 async def test_deactivation_and_reactivation_are_told_with_the_admin_as_actor(auth):
@@ -462,7 +525,7 @@ async def test_deactivation_and_reactivation_are_told_with_the_admin_as_actor(au
     await auth.handlers.set_active(admin, ann.id, active=False)  # no change: nothing told
     await auth.handlers.set_active(admin, ann.id, active=True)
     await auth.handlers.set_active(admin, ann.id, active=True)
-    told = events_of(auth, ann.id)[1:]
+    told = events_of(auth, ann.id)[2:]
     assert [(e.type, e.WhichOneof("payload"), e.actor_id, e.campaign_id) for e in told] == [
         ("coins.v1.UserDeactivated", "user_deactivated", admin.user_id, ""),
         ("coins.v1.UserReactivated", "user_reactivated", admin.user_id, "")]
@@ -474,7 +537,8 @@ async def test_a_refused_deactivation_tells_nothing(auth):
         await auth.handlers.set_active(admin, admin.user_id, active=False)
     with pytest.raises(NotFound):
         await auth.handlers.set_active(admin, str(uuid.uuid4()), active=False)
-    assert [e.type for e in auth.uows.state.events] == ["coins.v1.UserRegistered"]
+    assert [e.type for e in auth.uows.state.events] == [
+        "coins.v1.UserRegistered", "coins.v1.EmailVerificationRequested"]
 
 
 async def test_role_changes_and_sessions_tell_nothing(auth):
@@ -484,7 +548,6 @@ async def test_role_changes_and_sessions_tell_nothing(auth):
     await auth.handlers.change_role(admin, ann.id, SystemRole.SPONSOR, granting=True)
     session = await auth.handlers.login("ann@example.org", PASSWORD, ADDRESS)
     await auth.handlers.refresh(session.refresh_token)
-    await auth.handlers.resend_verification(Caller(ann.id, ann.email))
     assert auth.uows.state.events == before
     assert_no_secrets(auth)
 

@@ -17,7 +17,7 @@ from coins.v1 import resources_pb2 as res
 from services.campaign import domain
 from services.campaign.domain import Campaign, CampaignFields, CoinPolicy
 from services.campaign.handlers import REMOVE_TAG
-from services.common import errors
+from services.common import errors, sealing
 from services.common.concepts import CampaignRole, CampaignStatus, CampaignType, InvitationState, SystemRole
 from services.common.context import CallContext, Caller, reset_call, set_call
 from services.common.errors import (
@@ -600,6 +600,118 @@ async def test_moves_by_date_are_told_with_no_actor(world: World):
         ("campaign_started", "starts-now", "", "campaigns/starts-now")]
 
 
+def ending_soon(world: World) -> list[tuple[str, datetime]]:
+    """The "ends soon" notices committed since the last look: campaign and end time."""
+    found = []
+    for event in world.events():
+        assert event.WhichOneof("payload") == "campaign_ending_soon", event
+        assert told(event)[2:] == ("", f"campaigns/{event.campaign_id}")  # the scheduler told it
+        notice = event.campaign_ending_soon
+        assert notice.campaign.campaign_id == event.campaign_id and notice.campaign.end_time == notice.end_time
+        found.append((event.campaign_id, notice.end_time.ToDatetime(UTC)))
+    return found
+
+
+async def ending_campaign(world: World, campaign_id: str, end_time: datetime,
+                          status: CampaignStatus = ACTIVE) -> None:
+    await world.campaign(campaign_id, status=status)
+    await world.handlers.update(world.admin, campaign_id, CampaignFields(end_time=end_time))
+    world.events()
+
+
+async def test_the_scheduler_tells_once_that_an_active_campaign_ends_within_a_day(world: World):
+    now = datetime.now(UTC)
+    await ending_campaign(world, "ends-tonight", now + timedelta(hours=23))
+    await ending_campaign(world, "ends-tomorrow", now + timedelta(hours=30))
+    await ending_campaign(world, "draft-ends-soon", now + timedelta(hours=2), status=CampaignStatus.DRAFT)
+
+    assert await world.handlers.run_due_transitions(now) == 0  # told, not moved
+    assert ending_soon(world) == [("ends-tonight", now + timedelta(hours=23))]
+    assert world.stored("ends-tonight").ending_notice_at == now
+    assert world.stored("ends-tonight").status == ACTIVE and world.fakes.coins.calls == []
+    # The next passes, by this replica or another one, find it told.
+    assert await world.handlers.run_due_transitions(now) == 0
+    assert await world.handlers.run_due_transitions(now + timedelta(hours=1)) == 0
+    assert ending_soon(world) == []
+
+    await world.handlers.run_due_transitions(now + timedelta(hours=6))
+    assert ending_soon(world) == [("ends-tomorrow", now + timedelta(hours=30))]
+    assert world.stored("draft-ends-soon").ending_notice_at is None
+
+
+async def test_a_campaign_started_by_date_inside_the_window_is_told_after_it_starts(world: World):
+    now = datetime.now(UTC)
+    await world.campaign("short-vote")
+    await world.handlers.update(world.admin, "short-vote", CampaignFields(
+        start_time=now - timedelta(minutes=1), end_time=now + timedelta(hours=3)))
+    world.events()
+    assert await world.handlers.run_due_transitions(now) == 1
+    started, ending = world.events()
+    assert [told(started)[0], told(ending)[0]] == ["campaign_started", "campaign_ending_soon"]
+    assert ending.campaign_ending_soon.campaign.status == res.CAMPAIGN_STATUS_ACTIVE
+
+
+async def test_a_campaign_whose_end_passed_completes_without_being_told_it_ends_soon(world: World):
+    now = datetime.now(UTC)
+    await ending_campaign(world, "ended", now - timedelta(minutes=1))
+    assert await world.handlers.run_due_transitions(now) == 1
+    [completed] = world.events()
+    assert told(completed)[0] == "campaign_completed"
+
+
+async def test_a_told_campaign_completes_at_its_end(world: World):
+    now = datetime.now(UTC)
+    await ending_campaign(world, "spring-ideas", now + timedelta(hours=1))
+    await world.handlers.run_due_transitions(now)
+    assert len(ending_soon(world)) == 1
+    assert await world.handlers.run_due_transitions(now + timedelta(hours=1)) == 1
+    assert world.stored("spring-ideas").status == COMPLETED
+    assert [told(e)[0] for e in world.events()] == ["campaign_completed"]
+
+
+async def test_an_end_moved_out_of_the_window_is_told_again_when_it_nears(world: World):
+    now = datetime.now(UTC)
+    await ending_campaign(world, "spring-ideas", now + timedelta(hours=20))
+    await world.handlers.run_due_transitions(now)
+    assert len(ending_soon(world)) == 1
+
+    # Moved within the window: the members were told already.
+    await world.handlers.update(world.admin, "spring-ideas", CampaignFields(end_time=now + timedelta(hours=22)))
+    assert world.stored("spring-ideas").ending_notice_at == now
+    world.events()
+    await world.handlers.run_due_transitions(now)
+    assert ending_soon(world) == []
+
+    # Extended by a week: the notice is re-armed, and given again a day before the new end.
+    extended = now + timedelta(days=7)
+    await world.handlers.update(world.admin, "spring-ideas", CampaignFields(end_time=extended))
+    assert world.stored("spring-ideas").ending_notice_at is None
+    world.events()
+    await world.handlers.run_due_transitions(now)
+    assert ending_soon(world) == []
+    await world.handlers.run_due_transitions(extended - timedelta(hours=12))
+    assert ending_soon(world) == [("spring-ideas", extended)]
+
+
+async def test_a_notice_that_fails_is_given_at_a_later_pass(world: World):
+    now = datetime.now(UTC)
+    await ending_campaign(world, "spring-ideas", now + timedelta(hours=2))
+    outbox = world.fakes.stored.events
+
+    class Unavailable(list):
+        """An event outbox whose writes fail, as when the database connection breaks mid-transaction."""
+
+        def append(self, event: ev.Event) -> None:
+            raise ConnectionError("database went away")
+
+    world.fakes.stored.events = Unavailable()
+    assert await world.handlers.run_due_transitions(now) == 0
+    assert world.stored("spring-ideas").ending_notice_at is None  # rolled back with the event
+    world.fakes.stored.events = outbox
+    await world.handlers.run_due_transitions(now)
+    assert ending_soon(world) == [("spring-ideas", now + timedelta(hours=2))]
+
+
 async def test_joining_inviting_and_roles_are_told(world: World):
     await world.campaign(status=ACTIVE)
     world.events()
@@ -615,10 +727,11 @@ async def test_joining_inviting_and_roles_are_told(world: World):
     assert told(invited) == ("member_invited", "spring-ideas", world.admin.user_id, f"invitations/{invitation.id}")
     assert invitation.id
     assert (invited.member_invited.email, invited.member_invited.role, invited.member_invited.campaign_title,
-            invited.member_invited.link, invited.member_invited.expire_time.ToDatetime(UTC)) == (
+            invited.member_invited.user_id, invited.member_invited.expire_time.ToDatetime(UTC)) == (
         "Bo@Example.org", res.CAMPAIGN_ROLE_MANAGER, "Spring ideas", "", invitation.expires_at)
     token = invitation.link.rsplit("/", 1)[1]
-    assert token.encode() not in invited.SerializeToString()  # the link is a secret: never in an event
+    assert token.encode() not in invited.SerializeToString()  # the link is a secret: sealed in the event
+    assert sealing.open_sealed(invited.member_invited.sealed_link) == invitation.link  # for the mail to carry
 
     bo = world.person("bo@example.org")
     await world.handlers.accept_invitation(bo, token, "")
