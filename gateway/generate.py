@@ -178,8 +178,10 @@ def render(options: GatewayOptions) -> dict:
             "envoy.extensions.filters.http.grpc_json_transcoder.v3.GrpcJsonTranscoder",
             proto_descriptor=str(options.descriptor_set),
             services=sorted(catalog.external_services()),
+            # Server streams reach REST clients as one JSON object per line (`curl -N`), not one endless array.
             print_options={"add_whitespace": False, "always_print_primitive_fields": True,
-                           "always_print_enums_as_ints": False, "preserve_proto_field_names": False},
+                           "always_print_enums_as_ints": False, "preserve_proto_field_names": False,
+                           "stream_newline_delimited": True},
             convert_grpc_status=True,
             query_param_unescape_plus=True,
             request_validation_options={"reject_unknown_method": True, "reject_unknown_query_parameters": True,

@@ -1,6 +1,6 @@
 """Starts the whole platform on this machine: a private PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL
-name existing ones), migrations, the seven services and the Envoy gateway. `make dev` runs it in the foreground;
-the test suite starts the same stack on free ports.
+name existing ones), the dev mailbox (SMTP, tools/mailbox.py), migrations, the seven services and the Envoy
+gateway. `make dev` runs it in the foreground; the test suite starts the same stack on free ports.
 
     python -m tools.devstack up        # runs until Ctrl-C, then stops everything
 """
@@ -33,7 +33,15 @@ from gateway.generate import write as write_gateway_config
 from services.auth.domain import VERIFICATION_LINK_MESSAGE
 from services.campaign.domain import INVITATION_LINK_MESSAGE
 from services.common import migrations
-from services.common.config import DEFAULT_PORTS, SERVICES, LauncherSettings, port_variable, target_variable
+from services.common.config import (
+    DEFAULT_PORTS,
+    SERVICES,
+    LauncherSettings,
+    ops_port_variable,
+    port_variable,
+    target_variable,
+)
+from tools import mailbox
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_ADMIN_EMAIL = "admin@coins.local"
@@ -56,16 +64,20 @@ class Ports:
     redis: int
     gateway: int
     gateway_admin: int
+    mailbox: int  # SMTP
     services: dict[str, int]
+    ops: dict[str, int]  # each service's HTTP /metrics and /healthz
 
     @classmethod
     def fixed(cls) -> "Ports":
-        return cls(postgres=55432, redis=56379, gateway=8080, gateway_admin=9901, services=dict(DEFAULT_PORTS))
+        return cls(postgres=55432, redis=56379, gateway=8080, gateway_admin=9901, mailbox=2525,
+                   services=dict(DEFAULT_PORTS), ops={name: port + 1000 for name, port in DEFAULT_PORTS.items()})
 
     @classmethod
     def free(cls) -> "Ports":
         return cls(postgres=free_port(), redis=free_port(), gateway=free_port(), gateway_admin=free_port(),
-                   services={name: free_port() for name in SERVICES})
+                   mailbox=free_port(), services={name: free_port() for name in SERVICES},
+                   ops={name: free_port() for name in SERVICES})
 
 
 @dataclass
@@ -80,6 +92,11 @@ class Stack:
     _processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _pg_data: Path | None = None
 
+    @property
+    def mail_dir(self) -> Path:
+        """Where the mailbox keeps every mail the services send (tools.mailbox.read_mailbox reads it)."""
+        return self.state_dir / "mail"
+
     # ---- lifecycle -------------------------------------------------------------------------------------------
 
     def start(self) -> "Stack":
@@ -90,6 +107,7 @@ class Stack:
             launcher = launcher_settings()
             self.database_url = launcher.database_url or self.start_postgres()
             self.redis_url = launcher.redis_url or self._start_redis()
+            self._start_mailbox()
             self.migrate()
             for service in SERVICES:
                 self.start_service(service)
@@ -147,10 +165,13 @@ class Stack:
             "COINS_ADMIN_PASSWORD": launcher_settings().admin_password,
             "COINS_GATEWAY_PORT": str(self.ports.gateway),
             "COINS_GATEWAY_ADMIN_PORT": str(self.ports.gateway_admin),
+            "COINS_SMTP_HOST": "127.0.0.1",
+            "COINS_SMTP_PORT": str(self.ports.mailbox),
         }
         for name, port in self.ports.services.items():
             env[port_variable(name)] = str(port)
             env[target_variable(name)] = f"127.0.0.1:{port}"
+            env[ops_port_variable(name)] = str(self.ports.ops[name])
         env.update(self.settings)
         return env
 
@@ -167,6 +188,7 @@ class Stack:
         env = {**self.service_env(), **(extra_env or {})}
         if port is not None:
             env[port_variable(service)] = str(port)
+            env[ops_port_variable(service)] = str(free_port())
         log = open(self.state_dir / "logs" / f"{name}.log", "ab")
         process = subprocess.Popen([sys.executable, "-m", f"services.{service}"], cwd=ROOT, env=env,
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -305,6 +327,14 @@ class Stack:
             time.sleep(0.1)
         raise RuntimeError(f"Redis did not start:\n{self.log_tail('redis')}")
 
+    def _start_mailbox(self) -> None:
+        log = open(self.state_dir / "logs" / "mailbox.log", "ab")
+        try:
+            self._processes["mailbox"] = mailbox.start(self.mail_dir, self.ports.mailbox, log)
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}:\n{self.log_tail('mailbox')}") from None
+        self._say(f"mailbox (SMTP) on 127.0.0.1:{self.ports.mailbox}, mail kept in {self.mail_dir}")
+
     def _say(self, message: str) -> None:
         if not self.quiet:
             print(f"[devstack] {message}", flush=True)
@@ -375,10 +405,17 @@ def describe(stack: Stack) -> str:
             ("gateway admin", f"http://127.0.0.1:{stack.ports.gateway_admin}")]
     rows += [(f"{name} service (gRPC)", f"127.0.0.1:{port}") for name, port in stack.ports.services.items()]
     rows += [("PostgreSQL", stack.database_url), ("Redis", stack.redis_url),
+             ("mailbox (SMTP)", f"127.0.0.1:{stack.ports.mailbox}"),
+             ("mail kept in", _shown(stack.mail_dir)),
+             ("list the mail", f".venv/bin/python -m tools.mailbox list --dir {_shown(stack.mail_dir)}"),
              ("logs", str(stack.state_dir / "logs")),
              ("first admin", "{COINS_ADMIN_EMAIL} / {COINS_ADMIN_PASSWORD}".format_map(stack.service_env()))]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"  {name.ljust(width)}  {where}" for name, where in rows)
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def main() -> None:
@@ -398,6 +435,7 @@ def main() -> None:
     logs = stack.state_dir / "logs"
     links = {"verification link": LoggedLinks(logs / "auth.log"),
              "invitation link": LoggedLinks(logs / "campaign.log", INVITATION_LINK_MESSAGE)}
+    mail_shown = set(mailbox.mail_files(stack.mail_dir))  # earlier runs' mail stays listed by `list` only
     stack.start()
     print("\nCoins for Change is running:\n" + describe(stack) + "\n\nCtrl-C stops everything.", flush=True)
     try:
@@ -405,6 +443,10 @@ def main() -> None:
             for kind, reader in links.items():
                 for sent in reader.new():
                     print(f"[devstack] {kind} for {sent['email']} (mail is not sent yet): {sent['link']}", flush=True)
+            for path in mailbox.mail_files(stack.mail_dir):
+                if path not in mail_shown:
+                    mail_shown.add(path)
+                    print(f"[devstack] mail {mailbox.describe(mailbox.Mail.load(path))}  ({_shown(path)})", flush=True)
             for name, process in list(stack._processes.items()):
                 if process.poll() is not None:
                     print(f"[devstack] {name} exited with {process.returncode}; last lines:\n{stack.log_tail(name)}")

@@ -57,3 +57,29 @@ class LedgerEntryKind(StrEnum):
     RECYCLE = "recycle"
     BURN = "burn"
     EXPIRE = "expire"
+
+
+class NotificationKind(StrEnum):
+    """What a notification tells (PRODUCT.md "Notifications")."""
+
+    INVITED = "invited"
+    IDEA_APPROVED = "idea_approved"
+    IDEA_REJECTED = "idea_rejected"
+    IDEA_ACCEPTED = "idea_accepted"
+    IDEA_STARTED = "idea_started"
+    IDEA_COMPLETED = "idea_completed"
+    BACKED_IDEA_ACCEPTED = "backed_idea_accepted"
+    BACKED_IDEA_REJECTED = "backed_idea_rejected"
+    CAMPAIGN_STARTED = "campaign_started"
+    CAMPAIGN_ENDING = "campaign_ending"
+    CAMPAIGN_COMPLETED = "campaign_completed"
+
+
+class Channel(StrEnum):
+    IN_APP = "in_app"
+    EMAIL = "email"
+
+
+class EmailDelivery(StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY_DIGEST = "daily_digest"

@@ -18,6 +18,10 @@ def port_variable(service: str) -> str:
     return f"COINS_{service.upper()}_PORT"
 
 
+def ops_port_variable(service: str) -> str:
+    return f"COINS_{service.upper()}_OPS_PORT"
+
+
 def target_variable(service: str) -> str:
     return f"COINS_{service.upper()}_TARGET"
 
@@ -29,6 +33,7 @@ class Settings:
     service: str
     bind_host: str
     port: int
+    ops_port: int  # HTTP /metrics and /healthz (services/common/ops.py); 0 turns it off
     database_url: str = field(repr=False)
     redis_url: str = field(repr=False)
     jwt_private_key_file: str
@@ -53,6 +58,7 @@ class Settings:
     shutdown_grace_s: float
     db_pool_size: int
     scheduler_interval_s: float
+    campaign_ending_notice_s: int
     public_url: str
     targets: Mapping[str, str] = field(default_factory=dict)
     events: "EventSettings" = field(default_factory=lambda: EventSettings())
@@ -66,6 +72,7 @@ class Settings:
             service=service,
             bind_host=env.str("COINS_BIND_HOST", "127.0.0.1"),
             port=ports[service],
+            ops_port=env.int(ops_port_variable(service), DEFAULT_PORTS[service] + 1000),
             database_url=asyncpg_url(env.str("DATABASE_URL", "postgresql://coins@127.0.0.1:5432/coins")),
             redis_url=env.str("REDIS_URL", "redis://127.0.0.1:6379/0"),
             jwt_private_key_file=env.str("COINS_JWT_PRIVATE_KEY_FILE", ".dev/keys/jwt-private.pem"),
@@ -91,6 +98,7 @@ class Settings:
             shutdown_grace_s=env.float("COINS_SHUTDOWN_GRACE_S", 10.0),
             db_pool_size=env.int("COINS_DB_POOL_SIZE", 10),
             scheduler_interval_s=env.float("COINS_SCHEDULER_INTERVAL_S", 5.0),
+            campaign_ending_notice_s=env.int("COINS_CAMPAIGN_ENDING_NOTICE_S", 24 * 3600),
             public_url=env.str("COINS_PUBLIC_URL", "http://localhost:8080").rstrip("/"),
             targets={name: env.str(target_variable(name), f"{host}:{ports[name]}") for name in SERVICES},
             events=EventSettings.from_env(environ),
@@ -159,6 +167,57 @@ class LauncherSettings:
                    admin_email=env.str("COINS_ADMIN_EMAIL", default_admin_email),
                    admin_password=env.str("COINS_ADMIN_PASSWORD", default_admin_password))
 
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Outgoing mail (services/notification/mail.py): the SMTP server, its account and the sender. The defaults
+    reach the dev mailbox (tools/mailbox.py) that `make dev` starts."""
+
+    host: str = "127.0.0.1"
+    port: int = 2525
+    username: str = ""  # empty: no login
+    password: str = field(default="", repr=False)
+    starttls: bool = False
+    timeout_s: float = 10.0
+    sender: str = "Coins for Change <no-reply@coins.local>"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "MailSettings":
+        env = _Env(environ)
+        return cls(
+            host=env.str("COINS_SMTP_HOST", "127.0.0.1"),
+            port=env.int("COINS_SMTP_PORT", 2525),
+            username=env.str("COINS_SMTP_USERNAME", ""),
+            password=env.str("COINS_SMTP_PASSWORD", ""),
+            starttls=env.bool("COINS_SMTP_STARTTLS", False),
+            timeout_s=env.float("COINS_SMTP_TIMEOUT_S", 10.0),
+            sender=env.str("COINS_MAIL_FROM", "Coins for Change <no-reply@coins.local>"),
+        )
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    """The notification service's own knobs: live stream heartbeats, the mail queue and digests."""
+
+    heartbeat_s: float = 15.0
+    mail_workers: int = 4
+    mail_retry_base_s: float = 2.0
+    mail_retry_max_s: float = 600.0
+    mail_poll_s: float = 1.0
+    digest_interval_s: float = 24 * 3600.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "NotificationSettings":
+        env = _Env(environ)
+        return cls(
+            heartbeat_s=env.float("COINS_NOTIFY_HEARTBEAT_S", 15.0),
+            mail_workers=env.int("COINS_MAIL_WORKERS", 4),
+            mail_retry_base_s=env.float("COINS_MAIL_RETRY_BASE_S", 2.0),
+            mail_retry_max_s=env.float("COINS_MAIL_RETRY_MAX_S", 600.0),
+            mail_poll_s=env.float("COINS_MAIL_POLL_S", 1.0),
+            digest_interval_s=env.float("COINS_DIGEST_INTERVAL_S", 24 * 3600.0),
+        )
 
 def asyncpg_url(url: str) -> str:
     """Accepts the usual postgresql:// form and gives the SQLAlchemy asyncpg dialect."""

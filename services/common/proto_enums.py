@@ -9,7 +9,7 @@ from typing import Any, Generic, Literal, TypeVar, overload
 
 from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
-from coins.v1 import campaign_service_pb2, resources_pb2
+from coins.v1 import campaign_service_pb2, notification_service_pb2, resources_pb2
 from services.common import concepts
 from services.common.errors import InvalidArgument
 
@@ -52,5 +52,9 @@ CAMPAIGN_ROLE = EnumMap(concepts.CampaignRole, resources_pb2.CampaignRole, "CAMP
 INVITATION_STATE = EnumMap(concepts.InvitationState, campaign_service_pb2.InvitationState, "INVITATION_STATE_")
 IDEA_STATUS = EnumMap(concepts.IdeaStatus, resources_pb2.IdeaStatus, "IDEA_STATUS_")
 LEDGER_ENTRY_KIND = EnumMap(concepts.LedgerEntryKind, resources_pb2.LedgerEntryKind, "LEDGER_ENTRY_KIND_")
+NOTIFICATION_KIND = EnumMap(concepts.NotificationKind, resources_pb2.NotificationEvent, "NOTIFICATION_EVENT_")
+CHANNEL = EnumMap(concepts.Channel, resources_pb2.NotificationChannel, "NOTIFICATION_CHANNEL_")
+EMAIL_DELIVERY = EnumMap(concepts.EmailDelivery, notification_service_pb2.EmailDelivery, "EMAIL_DELIVERY_")
 
-ALL = (SYSTEM_ROLE, CAMPAIGN_TYPE, CAMPAIGN_STATUS, CAMPAIGN_ROLE, INVITATION_STATE, IDEA_STATUS, LEDGER_ENTRY_KIND)
+ALL = (SYSTEM_ROLE, CAMPAIGN_TYPE, CAMPAIGN_STATUS, CAMPAIGN_ROLE, INVITATION_STATE, IDEA_STATUS, LEDGER_ENTRY_KIND,
+       NOTIFICATION_KIND, CHANNEL, EMAIL_DELIVERY)

@@ -16,11 +16,12 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from redis.asyncio import Redis
 
-from services.common import catalog, idempotency, logs, paging, telemetry
+from services.common import catalog, idempotency, logs, paging, sealing, telemetry
 from services.common.clients import ServiceClients
 from services.common.config import Settings
 from services.common.db import Database
 from services.common.interceptor import CallInterceptor
+from services.common.ops import Detail, OpsEndpoint
 from services.common.tokens import AccessTokenVerifier, ServiceTokens
 
 log = logging.getLogger("coins.server")
@@ -67,6 +68,7 @@ class Mounted:
     servicers: list[tuple[object, Callable]]
     background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
     on_close: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    details: dict[str, Detail] = field(default_factory=dict)  # what /healthz reports beside the status
 
 
 Builder = Callable[[Runtime], Awaitable[Mounted]]
@@ -78,6 +80,7 @@ def run(service: str, build: Builder) -> None:
     logs.configure(service, settings.log_level)
     paging.configure(settings.page_token_secret)
     idempotency.configure(settings.service_token_secret)
+    sealing.configure(settings.service_token_secret)
     telemetry.configure(service)
     uvloop.run(serve(settings, build))
 
@@ -104,6 +107,11 @@ async def serve(settings: Settings, build: Builder, ready: asyncio.Event | None 
     if server.add_insecure_port(address) == 0:
         raise SystemExit(f"{settings.service}: cannot listen on {address}")
     await server.start()
+    ops = OpsEndpoint(settings.service, settings.bind_host, settings.ops_port)
+    for detail_name, detail in mounted.details.items():
+        ops.add_detail(detail_name, detail)
+    if settings.ops_port:
+        await ops.start()
     for name in ["", *names]:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     tasks = [asyncio.create_task(job(), name=getattr(job, "__name__", "background")) for job in mounted.background]
@@ -119,6 +127,7 @@ async def serve(settings: Settings, build: Builder, ready: asyncio.Event | None 
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    await ops.stop()
     for close in mounted.on_close:
         await close()
     await runtime.close()

@@ -1,3 +1,4 @@
-from services.common.server import run, unimplemented
+from services.common.server import run
+from services.notification.main import build
 
-run("notification", unimplemented("notification"))
+run("notification", build)

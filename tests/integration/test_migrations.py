@@ -178,7 +178,7 @@ def test_upgrade_and_check_from_the_command_line(scratch: str):
     upgraded = cli("upgrade", database_url=scratch)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "Running upgrade 0002 -> 0003" in upgraded.stderr
-    assert upgraded.stdout.splitlines()[-1] == "up to date: auth, campaign, idea, coin"
+    assert upgraded.stdout.splitlines()[-1] == "up to date: auth, campaign, idea, coin, notification"
     again = cli("upgrade", "coin", database_url=scratch)
     assert again.returncode == 0 and "Running upgrade" not in again.stderr
     checked = cli("check", database_url=scratch)

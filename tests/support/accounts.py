@@ -25,6 +25,12 @@ TEST_SETTINGS = {
     "COINS_REGISTRATIONS_PER_ADDRESS": "1000000",
     "COINS_LOG_LEVEL": "INFO",
     "COINS_SCHEDULER_INTERVAL_S": "0.5",
+    # Notifications: heartbeats, mail retries and digests on a test's time scale.
+    "COINS_NOTIFY_HEARTBEAT_S": "1",
+    "COINS_MAIL_RETRY_BASE_S": "0.2",
+    "COINS_MAIL_RETRY_MAX_S": "1",
+    "COINS_MAIL_POLL_S": "0.2",
+    "COINS_DIGEST_INTERVAL_S": "3",
 }
 
 

@@ -15,6 +15,7 @@ from coins.v1 import coin_service_pb2 as coin_pb
 from coins.v1 import coin_service_pb2_grpc as coin_rpc
 from coins.v1 import idea_service_pb2 as idea_pb
 from coins.v1 import idea_service_pb2_grpc as idea_rpc
+from coins.v1 import notification_service_pb2_grpc as notification_rpc
 from coins.v1 import resources_pb2 as res
 from tests.support.accounts import Account
 
@@ -35,6 +36,7 @@ class User:
     campaigns: campaign_rpc.CampaignServiceStub = field(init=False)
     ideas: idea_rpc.IdeaServiceStub = field(init=False)
     coins: coin_rpc.CoinServiceStub = field(init=False)
+    notifications: notification_rpc.NotificationServiceStub = field(init=False)
 
     def __post_init__(self):
         token = self.account.access_token if self.account else None
@@ -48,6 +50,7 @@ class User:
         self.campaigns = wrap(campaign_rpc.CampaignServiceStub)
         self.ideas = wrap(idea_rpc.IdeaServiceStub)
         self.coins = wrap(coin_rpc.CoinServiceStub)
+        self.notifications = wrap(notification_rpc.NotificationServiceStub)
         self.campaigns_internal = wrap(campaign_rpc.CampaignInternalServiceStub)
         self.ideas_internal = wrap(idea_rpc.IdeaInternalServiceStub)
 
