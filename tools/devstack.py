@@ -138,6 +138,13 @@ class Stack:
         subprocess.run(self._as_postgres([self._pg_bin("pg_ctl"), "-D", str(data), "-l", str(data / "server.log"),
                                           "-m", "fast", "-w", "-t", "60", "restart"]), check=True, capture_output=True)
 
+    def restart_redis(self, down_s: float = 0.0) -> None:
+        """Stops the private Redis (SIGTERM: it writes its append-only file), waits `down_s`, starts it again on the
+        same port: every client connection breaks meanwhile."""
+        self.stop_process("redis")
+        time.sleep(down_s)
+        self._start_redis()
+
     def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
         process = self._processes.pop(name, None)
         if process is None or process.poll() is not None:
@@ -315,8 +322,10 @@ class Stack:
         port = self.ports.redis
         log = open(self.state_dir / "logs" / "redis.log", "ab")
         self._processes["redis"] = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.state_dir)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            # Append-only file: the event streams and their consumer groups survive a restart (fsync every second).
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+             "--appendfsync", "everysec", "--dir", str(self.state_dir)],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
