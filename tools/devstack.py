@@ -106,7 +106,7 @@ class Stack:
             self._ensure_keys()
             launcher = launcher_settings()
             self.database_url = launcher.database_url or self.start_postgres()
-            self.redis_url = launcher.redis_url or self._start_redis()
+            self.redis_url = launcher.redis_url or self.start_redis()
             self._start_mailbox()
             self.migrate()
             for service in SERVICES:
@@ -143,7 +143,7 @@ class Stack:
         same port: every client connection breaks meanwhile."""
         self.stop_process("redis")
         time.sleep(down_s)
-        self._start_redis()
+        self.start_redis()
 
     def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
         process = self._processes.pop(name, None)
@@ -315,11 +315,12 @@ class Stack:
         self._say(f"PostgreSQL on 127.0.0.1:{port}")
         return f"postgresql://coins@127.0.0.1:{port}/coins"
 
-    def _start_redis(self) -> str:
+    def start_redis(self) -> str:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("Redis is not installed; run `make bootstrap` (Debian: redis-server)")
         port = self.ports.redis
+        (self.state_dir / "logs").mkdir(parents=True, exist_ok=True)
         log = open(self.state_dir / "logs" / "redis.log", "ab")
         self._processes["redis"] = subprocess.Popen(
             # Append-only file: the event streams and their consumer groups survive a restart (fsync every second).

@@ -157,6 +157,91 @@ class LedgerEntry:
     created_at: datetime
 
 
+class CoinOperation(StrEnum):
+    """What a group of ledger entries did, as a CoinsMoved event tells it (events.proto's CoinOperation)."""
+
+    GRANT = "grant"
+    OPEN_IDEA = "open_idea"
+    ALLOCATE = "allocate"
+    REALLOCATE = "reallocate"
+    WITHDRAW = "withdraw"
+    ACCEPT_IDEA = "accept_idea"
+    REJECT_IDEA = "reject_idea"
+    CLOSE_ACCOUNT = "close_account"
+    EXPIRE_CAMPAIGN = "expire_campaign"
+    ARCHIVE_CAMPAIGN = "archive_campaign"
+
+
+@dataclass(frozen=True)
+class CoinMove:
+    """The ledger entries one operation (one transaction, one request) appended, waiting in the event outbox."""
+
+    first_outbox_id: int  # names the move for good: its events' ids derive from it
+    request_id: str  # as the ledger stores it
+    campaign_id: str
+    requested: str | None  # the operation its request claimed (coin.requests), None when it claimed none
+    entries: list[LedgerEntry]  # in ledger order
+    standing: dict[str, IdeaStanding]  # each idea the entries name, when the move is published; absent: none left
+
+
+# The operation each ledger function claims its request id under (begin_request), where that alone decides.
+_REQUESTED = {
+    "grant": CoinOperation.GRANT,
+    "open": CoinOperation.OPEN_IDEA,
+    "allocate": CoinOperation.ALLOCATE,
+    "reallocate": CoinOperation.REALLOCATE,
+    "withdraw": CoinOperation.WITHDRAW,
+    "close_account": CoinOperation.CLOSE_ACCOUNT,
+    "expire": CoinOperation.EXPIRE_CAMPAIGN,
+    "archive": CoinOperation.ARCHIVE_CAMPAIGN,
+}
+
+# Otherwise the first entry's kind: an activation's grants claim no request id (open_campaign converges by state).
+_BY_KIND = {
+    LedgerEntryKind.GRANT: CoinOperation.GRANT,
+    LedgerEntryKind.SUBMISSION_REWARD: CoinOperation.OPEN_IDEA,
+    LedgerEntryKind.ALLOCATE: CoinOperation.ALLOCATE,
+    LedgerEntryKind.REALLOCATE: CoinOperation.REALLOCATE,
+    LedgerEntryKind.WITHDRAW: CoinOperation.WITHDRAW,
+    LedgerEntryKind.EXPEND: CoinOperation.ACCEPT_IDEA,
+    LedgerEntryKind.RECYCLE: CoinOperation.REJECT_IDEA,
+    LedgerEntryKind.BURN: CoinOperation.REJECT_IDEA,
+    LedgerEntryKind.REWARD_REVOKED: CoinOperation.REJECT_IDEA,
+    LedgerEntryKind.EXPIRE: CoinOperation.EXPIRE_CAMPAIGN,
+}
+
+_OUTCOMES = {outcome.value for outcome in IdeaOutcome}
+
+# Operations about one idea: their events' subject is the idea rather than the campaign.
+_IDEA_OPERATIONS = {CoinOperation.OPEN_IDEA, CoinOperation.ALLOCATE, CoinOperation.WITHDRAW,
+                    CoinOperation.ACCEPT_IDEA, CoinOperation.REJECT_IDEA}
+
+
+def coin_operation(move: CoinMove) -> CoinOperation:
+    """close_idea claims its request as its outcome ("expend" or "recycle"), but a rejection after completion
+    expires the coins instead: its entries say whether the idea was accepted (EXPEND) or rejected."""
+    if move.requested in _OUTCOMES:
+        accepted = any(entry.kind == LedgerEntryKind.EXPEND for entry in move.entries)
+        return CoinOperation.ACCEPT_IDEA if accepted else CoinOperation.REJECT_IDEA
+    if move.requested in _REQUESTED:
+        return _REQUESTED[move.requested]
+    return _BY_KIND[move.entries[0].kind]
+
+
+def moved_ideas(entries: list[LedgerEntry]) -> list[str]:
+    """The ideas whose totals the entries changed, in the order they first appear."""
+    ideas = (idea for entry in entries for idea in (entry.idea_id, entry.from_idea_id) if idea)
+    return list(dict.fromkeys(ideas))
+
+
+def move_subject(move: CoinMove, operation: CoinOperation) -> str:
+    """The resource a move's events are about: its idea when the operation concerns one, else its campaign."""
+    ideas = moved_ideas(move.entries)
+    if operation in _IDEA_OPERATIONS and len(ideas) == 1:
+        return f"ideas/{ideas[0]}"
+    return f"campaigns/{move.campaign_id}"
+
+
 class LedgerCheck(NamedTuple):
     """Every balance and idea allocation recomputed from the ledger alone."""
 

@@ -1,6 +1,6 @@
 """The coin service's data access (services/coin/ports.py's CoinLedger): the ledger functions (migrations/sql/) called
-in one round trip each over an asyncpg pool, and the read queries. Every SQL string of the service is in this
-file."""
+in one round trip each over an asyncpg pool, and the read queries; and the event outbox the ledger's trigger fills
+(CoinEventOutbox, read by the coin relay in events.py). Every SQL string of the service is in this file."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -16,6 +17,7 @@ from services.coin import domain
 from services.coin.domain import (
     Allocation,
     Balance,
+    CoinMove,
     IdeaStanding,
     LedgerCheck,
     LedgerEntry,
@@ -93,6 +95,22 @@ FULL JOIN recomputed r ON a.idea_id = r.idea_id AND a.user_id = r.user_id
 """
 
 
+ENTRY_COLUMNS = """id, campaign_id, user_id::text, kind, amount, idea_id::text, from_idea_id::text, actor_id::text,
+                   request_id, created_at"""
+
+# The unpublished outbox rows of the oldest moves: the first $1 rows name their transactions, and every unpublished
+# row of those transactions comes along, so no move is published in halves (one transaction commits all its rows).
+_PENDING_MOVES = """
+WITH oldest AS (
+    SELECT DISTINCT xact_id FROM (SELECT xact_id FROM coin.event_outbox WHERE published_at IS NULL
+                                  ORDER BY id LIMIT $1) AS head
+)
+SELECT o.id, o.xact_id, o.request_id, o.campaign_id, o.entry_ids, r.operation
+FROM coin.event_outbox o JOIN oldest USING (xact_id) LEFT JOIN coin.requests r ON r.request_id = o.request_id
+WHERE o.published_at IS NULL ORDER BY o.id
+"""
+
+
 # The socket went away, or asyncpg found the connection in a broken state after the server died mid-operation.
 CONNECTION_LOST = (OSError, asyncpg.InterfaceError, asyncpg.InternalClientError)
 
@@ -126,19 +144,34 @@ def allocation_of(row: Any) -> Allocation:
                       row["updated_at"])
 
 
+def entry_of(row: Any) -> LedgerEntry:
+    return LedgerEntry(row["id"], row["campaign_id"], row["user_id"], LedgerEntryKind(row["kind"]), row["amount"],
+                       row["idea_id"], row["from_idea_id"], row["actor_id"], row["request_id"], row["created_at"])
+
+
 ALLOCATION_COLUMNS = "campaign_id, idea_id::text, user_id::text, amount, expended, updated_at"
 
 
+async def connect_pool(database_url: str, size: int) -> asyncpg.Pool:
+    """The service's one pool: the ledger's moves and reads, and the relay's batches."""
+    return await asyncpg.create_pool(_dsn(database_url), min_size=1, max_size=size, init=_init_connection,
+                                     server_settings={"application_name": "coins-coin",
+                                                      "statement_timeout": str(STATEMENT_TIMEOUT_MS)})
+
+
+def _nothing() -> None:
+    pass
+
+
 class CoinLedger:
-    def __init__(self, pool: asyncpg.Pool):
+    def __init__(self, pool: asyncpg.Pool, moved: Callable[[], None] = _nothing):
+        """`moved` is called after each move that committed (the coin relay's kick)."""
         self._pool = pool
+        self._moved = moved
 
     @classmethod
-    async def connect(cls, database_url: str, size: int) -> CoinLedger:
-        pool = await asyncpg.create_pool(_dsn(database_url), min_size=1, max_size=size, init=_init_connection,
-                                         server_settings={"application_name": "coins-coin",
-                                                          "statement_timeout": str(STATEMENT_TIMEOUT_MS)})
-        return cls(pool)
+    async def connect(cls, database_url: str, size: int, moved: Callable[[], None] = _nothing) -> CoinLedger:
+        return cls(await connect_pool(database_url, size), moved)
 
     async def close(self) -> None:
         await self._pool.close()
@@ -150,7 +183,9 @@ class CoinLedger:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 async with self._pool.acquire() as connection:
-                    return await connection.fetchval(_FUNCTIONS[operation], request_key, *args)
+                    answer = await connection.fetchval(_FUNCTIONS[operation], request_key, *args)
+                self._moved()
+                return answer
             except asyncpg.RaiseError as refused:
                 raise domain.refusal(refused.args[0] if refused.args else str(refused),
                                      refused.detail or str(refused), refused.hint) from None
@@ -219,13 +254,10 @@ class CoinLedger:
     async def ledger_entries(self, campaign_id: str, user_id: uuid.UUID, before_id: int | None,
                              limit: int) -> list[LedgerEntry]:
         rows = await self._fetch(
-            """SELECT id, campaign_id, user_id::text, kind, amount, idea_id::text, from_idea_id::text,
-                      actor_id::text, request_id, created_at
-               FROM coin.ledger WHERE campaign_id = $1 AND user_id = $2 AND ($3::bigint IS NULL OR id < $3)
-               ORDER BY id DESC LIMIT $4""", campaign_id, user_id, before_id, limit)
-        return [LedgerEntry(row["id"], row["campaign_id"], row["user_id"], LedgerEntryKind(row["kind"]),
-                            row["amount"], row["idea_id"], row["from_idea_id"], row["actor_id"], row["request_id"],
-                            row["created_at"]) for row in rows]
+            f"""SELECT {ENTRY_COLUMNS}
+                FROM coin.ledger WHERE campaign_id = $1 AND user_id = $2 AND ($3::bigint IS NULL OR id < $3)
+                ORDER BY id DESC LIMIT $4""", campaign_id, user_id, before_id, limit)
+        return [entry_of(row) for row in rows]
 
     async def verify(self, campaign_id: str | None) -> LedgerCheck:
         balances = await self._fetch(_VERIFY_BALANCES, campaign_id)
@@ -239,3 +271,56 @@ class CoinLedger:
         ideas = await self._fetch(_VERIFY_IDEAS, campaign_id)
         wrong_ideas = sorted({row["idea_id"] for row in ideas if row["stored"] != row["from_ledger"]})
         return LedgerCheck(len(balances), mismatches, len(ideas), wrong_ideas)
+
+
+class CoinEventOutbox:
+    """The moves the ledger's trigger (migrations/sql/outbox_moves.sql) left in coin.event_outbox, read and marked
+    published by the coin relay (services/coin/events.py)."""
+
+    def __init__(self, pool: asyncpg.Pool):
+        self._pool = pool
+
+    async def publish_batch(self, publish: Callable[[list[CoinMove]], Awaitable[None]], lock_key: str,
+                            limit: int) -> bool:
+        """Hands the oldest unpublished moves (whole, oldest first) to `publish` and marks them published once it
+        returns, all in one transaction holding the advisory lock `lock_key`: one relay at a time across replicas,
+        and a failure of `publish` leaves them to the next batch. True when nothing was left or another relay holds
+        the lock; False when up to `limit` rows came, so more may wait."""
+        async with self._pool.acquire() as connection, connection.transaction():
+            if not await connection.fetchval("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", lock_key):
+                return True
+            rows = await connection.fetch(_PENDING_MOVES, limit)
+            if not rows:
+                return True
+            await publish(await self._moves(connection, rows))
+            await connection.execute("UPDATE coin.event_outbox SET published_at = now() WHERE id = ANY($1::bigint[])",
+                                     [row["id"] for row in rows])
+        return len(rows) < limit
+
+    @staticmethod
+    async def _moves(connection: asyncpg.Connection, rows: list) -> list[CoinMove]:
+        groups: dict[tuple[int, str, str], list] = {}
+        for row in rows:  # in outbox order, so the moves are too
+            groups.setdefault((row["xact_id"], row["request_id"], row["campaign_id"]), []).append(row)
+        entry_rows = await connection.fetch(f"SELECT {ENTRY_COLUMNS} FROM coin.ledger WHERE id = ANY($1::bigint[])",
+                                            [entry_id for row in rows for entry_id in row["entry_ids"]])
+        entries = {row["id"]: entry_of(row) for row in entry_rows}
+        moved = {key: sorted((entries[i] for row in group for i in row["entry_ids"]), key=lambda entry: entry.id)
+                 for key, group in groups.items()}
+        ideas: dict[str, set[str]] = {}
+        for (_, _, campaign_id), its_entries in moved.items():
+            if named := domain.moved_ideas(its_entries):
+                ideas.setdefault(campaign_id, set()).update(named)
+        standing: dict[str, IdeaStanding] = {}
+        for campaign_id, idea_ids in ideas.items():
+            # The campaign's standing: live allocations, or the frozen result once the vote ended.
+            found = await connection.fetch("""SELECT s.idea_id::text, s.coins, s.backers FROM coin.standing($1) s
+                                              WHERE s.idea_id = ANY($2::uuid[])""", campaign_id, sorted(idea_ids))
+            standing.update((row["idea_id"], IdeaStanding(row["idea_id"], row["coins"], row["backers"]))
+                            for row in found)
+        moves = []
+        for key, group in groups.items():
+            _, request_id, campaign_id = key
+            totals = {idea: standing[idea] for idea in domain.moved_ideas(moved[key]) if idea in standing}
+            moves.append(CoinMove(group[0]["id"], request_id, campaign_id, group[0]["operation"], moved[key], totals))
+        return moves

@@ -6,7 +6,7 @@ constraints and triggers are not compared by Alembic; they live in the migration
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
 metadata = sa.MetaData(schema="coin")
 
@@ -100,4 +100,17 @@ results = sa.Table(
     sa.Column("idea_id", UUID, sa.ForeignKey(ideas.c.idea_id), primary_key=True),
     sa.Column("coins", sa.BigInteger, nullable=False),
     sa.Column("backers", sa.BigInteger, nullable=False),
+)
+
+# Written by the ledger's trigger (migrations/sql/outbox_moves.sql), read and marked by the coin relay (events.py).
+event_outbox = sa.Table(
+    "event_outbox", metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(always=True), primary_key=True),
+    sa.Column("xact_id", sa.BigInteger, nullable=False),
+    sa.Column("request_id", sa.Text, nullable=False),
+    sa.Column("campaign_id", sa.Text, nullable=False),
+    sa.Column("entry_ids", ARRAY(sa.BigInteger), nullable=False),
+    sa.Column("created_at", sa.TIMESTAMP(timezone=True), nullable=False, server_default=NOW),
+    sa.Column("published_at", sa.TIMESTAMP(timezone=True)),
+    sa.Index("ix_event_outbox_unpublished", "id", postgresql_where=sa.text("published_at IS NULL")),
 )

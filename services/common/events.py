@@ -51,6 +51,7 @@ import asyncio
 import logging
 import sys
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -60,6 +61,7 @@ import sqlalchemy as sa
 from google.protobuf.message import DecodeError, Message
 from redis import exceptions as redis_errors
 from redis.asyncio import Redis
+from redis.typing import EncodableT, FieldT
 from sqlalchemy import exc as sa_errors
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,6 +69,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from coins.v1.events_pb2 import Event
 from services.common.config import SERVICES, EventSettings, Settings
 from services.common.db import Database
+from services.common.faults import crash_point
 
 log = logging.getLogger("coins.events")
 
@@ -163,18 +166,33 @@ class EventOutbox:
             payload=event.SerializeToString(deterministic=True)))
 
 
-class EventRelay:
-    """Publishes an outbox's rows to their streams, in order; one relay per outbox at a time across replicas."""
+def relay_lock_key(outbox: str) -> str:
+    """The advisory lock one relay of an outbox ("schema.table") holds while it publishes a batch."""
+    return f"coins-event-relay:{outbox}"
 
-    def __init__(self, database: Database, table: sa.Table, redis: Redis, settings: EventSettings,
-                 batch: int = 200):
-        self._db = database
-        self._table = table
-        self._redis = redis
+
+def stream_fields(event_id: str, type_: str, payload: bytes) -> dict[FieldT, EncodableT]:
+    """One stream entry as StreamConsumer reads it: the event id and type beside the serialized Event."""
+    return {"event_id": event_id, "type": type_, "event": payload}
+
+
+async def publish(redis: Redis, entries: Sequence[tuple[str, str, str, bytes]], settings: EventSettings) -> None:
+    """XADDs (stream, event id, type, serialized Event) entries in one round trip, each stream capped at about
+    `stream_maxlen`. A relay marks its rows published only after this returned."""
+    pipe = redis.pipeline(transaction=False)
+    for stream, event_id, type_, payload in entries:
+        pipe.xadd(stream, stream_fields(event_id, type_, payload), maxlen=settings.stream_maxlen, approximate=True)
+    await pipe.execute()
+    crash_point("event-relay-published")  # the fault tests' crash between publishing and marking
+
+
+class Relay(ABC):
+    """The loop of an outbox relay: publishes batches until one comes back short, then waits for a kick or the next
+    poll. Subclasses say how a batch is published."""
+
+    def __init__(self, settings: EventSettings):
         self._settings = settings
-        self._batch = batch
         self._wake = asyncio.Event()
-        self._lock_key = f"coins-event-relay:{table.schema}.{table.name}"
 
     def kick(self) -> None:
         """Publish now rather than at the next poll (call after a commit that added events)."""
@@ -198,8 +216,24 @@ class EventRelay:
                 except TimeoutError:
                     pass
 
+    @abstractmethod
     async def publish_pending(self) -> bool:
         """Publishes one batch; True when nothing was left (or another replica is publishing)."""
+
+
+class EventRelay(Relay):
+    """Publishes an outbox's rows to their streams, in order; one relay per outbox at a time across replicas."""
+
+    def __init__(self, database: Database, table: sa.Table, redis: Redis, settings: EventSettings,
+                 batch: int = 200):
+        super().__init__(settings)
+        self._db = database
+        self._table = table
+        self._redis = redis
+        self._batch = batch
+        self._lock_key = relay_lock_key(f"{table.schema}.{table.name}")
+
+    async def publish_pending(self) -> bool:
         table = self._table
         async with self._db.unit_of_work() as session:
             mine = await session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(
@@ -211,11 +245,8 @@ class EventRelay:
                 .where(table.c.published_at.is_(None)).order_by(table.c.id).limit(self._batch))).all()
             if not rows:
                 return True
-            pipe = self._redis.pipeline(transaction=False)
-            for row in rows:
-                pipe.xadd(row.stream, {"event_id": str(row.event_id), "type": row.type, "event": row.payload},
-                          maxlen=self._settings.stream_maxlen, approximate=True)
-            await pipe.execute()
+            await publish(self._redis, [(row.stream, str(row.event_id), row.type, row.payload) for row in rows],
+                          self._settings)
             await session.execute(sa.update(table).where(table.c.id.in_([row.id for row in rows]))
                                   .values(published_at=sa.func.now()))
         return len(rows) < self._batch
@@ -304,15 +335,20 @@ class StreamConsumer:
                     raise
 
     async def run(self) -> None:
-        """Background task: consumes forever."""
-        await self.ensure_groups()
+        """Background task: consumes forever. Redis unreachable at start or later, or restarted without its data
+        (the group gone: NOGROUP), costs retries, never the task."""
+        grouped = False
         while True:
             try:
+                if not grouped:
+                    await self.ensure_groups()
+                    grouped = True
                 await self.step()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("event consumer failed; retrying", extra={"group": self.group})
+            except Exception as error:
+                grouped = grouped and "NOGROUP" not in str(error)
+                log.warning("event consumer failed; retrying", extra={"group": self.group, "error": str(error)[:300]})
                 await asyncio.sleep(1)
 
     def backoff_ms(self, deliveries: int) -> int:

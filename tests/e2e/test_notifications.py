@@ -7,6 +7,7 @@ import json
 import threading
 import time
 import uuid
+from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import grpc
@@ -338,3 +339,22 @@ def test_a_rest_client_streams_json_lines_through_the_gateway(stack, gateway, ad
     assert any("heartbeat" in item and "unreadCount" in item["heartbeat"] for item in lines), lines
     notification = next(item["notification"] for item in lines if "notification" in item)
     assert notification["event"] == "NOTIFICATION_EVENT_IDEA_APPROVED" and notification["campaignTitle"] == "Curl"
+
+
+def test_members_are_warned_once_that_the_campaign_ends_within_a_day_and_their_coins_will_expire(admin_user,
+                                                                                                  sign_in):
+    from tests.e2e.test_campaign_events import ends_in
+
+    members = [sign_in("ending") for _ in range(2)]
+    cid = admin_user.create_campaign("open", active=False, title="Last call",
+                                     end_time=ends_in(timedelta(hours=3))).campaign_id
+    for user in members:
+        admin_user.bring_in(cid, user)
+    admin_user.move(cid, "active")
+    for user in members:
+        told = eventually(lambda u=user: [n for n in inbox(u).notifications
+                                          if n.event == E.NOTIFICATION_EVENT_CAMPAIGN_ENDING],
+                          bool, within_s=10)
+        assert len(told) == 1 and "expire" in told[0].body and told[0].campaign_title == "Last call"
+    time.sleep(1.5)  # several scheduler passes later: still once
+    assert [n.event for n in inbox(members[0]).notifications].count(E.NOTIFICATION_EVENT_CAMPAIGN_ENDING) == 1

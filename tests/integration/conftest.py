@@ -1,5 +1,5 @@
 """The integration tier: one private PostgreSQL cluster for the session, on a free port, migrated to head (the event
-stream tests add a private redis-server of their own). No service process, no Envoy."""
+stream tests use a private redis-server, `redis_url`). No service process, no Envoy."""
 
 from __future__ import annotations
 
@@ -24,6 +24,16 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield database.database_url
     finally:
         database.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server for the event stream tests, started as the dev launcher starts its own."""
+    server = Stack(Path(tmp_path_factory.mktemp("redis")), Ports.free(), quiet=True, ephemeral=True)
+    try:
+        yield server.start_redis()
+    finally:
+        server.stop()
 
 
 async def _decode_json(connection: asyncpg.Connection) -> None:

@@ -4,14 +4,9 @@ the tier's PostgreSQL: outbox, relay, consumer groups with retries and dead lett
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import shutil
-import socket
-import subprocess
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 import sqlalchemy as sa
@@ -22,37 +17,9 @@ from coins.v1 import resources_pb2 as res
 from services.common import events
 from services.common.config import EventSettings, Settings
 from services.common.db import Database
-from tools.devstack import free_port
 
 SCHEMA = "events_it"
 FAST = EventSettings(stream_maxlen=10_000, max_attempts=3, retry_base_s=0.05, retry_max_s=0.2, relay_poll_s=0.05)
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A private redis-server, started as tools/devstack.py's Stack starts its own."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed; run `make bootstrap`")
-    folder: Path = tmp_path_factory.mktemp("redis")
-    port = free_port()
-    with open(folder / "redis.log", "ab") as log:
-        server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                                   "no", "--dir", str(folder)], stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
-                conn.sendall(b"PING\r\n")
-                if conn.recv(16).startswith(b"+PONG"):
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server did not start: {(folder / 'redis.log').read_text()[-2000:]}")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from services.common import migrations
 
 ROOT = Path(__file__).resolve().parents[2]
 LEDGER_SQL = ROOT / "services" / "coin" / "migrations" / "sql"
-SERVICES_WITH_MIGRATIONS = ["auth", "campaign", "idea", "coin"]
+SERVICES_WITH_MIGRATIONS = ["auth", "campaign", "idea", "coin", "notification"]
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_a_column_the_model_has_but_the_migrations_lack_fails_the_check(scratch:
 
 def test_the_check_compares_every_coin_table():
     assert {table.name for table in coin_tables.metadata.tables.values()} == {
-        "campaigns", "accounts", "ideas", "allocations", "ledger", "requests", "results"}
+        "campaigns", "accounts", "ideas", "allocations", "ledger", "requests", "results", "event_outbox"}
 
 
 # ---- the ledger's functions, one file each -----------------------------------------------------------------------
