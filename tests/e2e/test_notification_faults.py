@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 
 import asyncpg
 import grpc
+import httpx
 import redis
 
 from coins.v1 import campaign_service_pb2 as campaign_pb
@@ -166,3 +169,24 @@ def test_a_redis_restart_delays_events_and_loses_none(stack, admin_user, sign_in
     _told_once(people, E.NOTIFICATION_EVENT_CAMPAIGN_STARTED)
     _told_once(people, E.NOTIFICATION_EVENT_CAMPAIGN_COMPLETED)
     _quiet(stack)
+
+
+def test_consumer_lag_is_visible_in_the_health_detail_the_metrics_and_the_command(stack, admin_user, sign_in):
+    ops = f"http://127.0.0.1:{stack.ports.ops['notification']}"
+    stack.stop_process("notification")
+    cid, people = _members(admin_user, sign_in, 1, "Lagging")
+    time.sleep(1.5)  # the invitation waits on the campaign stream, unread by the stopped group
+    lag = subprocess.run([sys.executable, "-m", "services.common.events", "lag", stream_for("campaign")],
+                         env=stack.service_env(), capture_output=True, text=True, check=True).stdout
+    [line] = [row for row in lag.splitlines() if " notification " in f" {row} "]
+    assert float(line.split()[-2]) >= 1.0, lag
+
+    stack.start_service("notification")
+    stack.wait_serving("notification")
+    wait_inbox(people[0], 1)
+    health = eventually(lambda: httpx.get(f"{ops}/healthz").json(),
+                        lambda body: all(c["lag_s"] < 1.0 for c in body["events"]["consumers"]), 10)
+    assert health["status"] == "serving" and health["live_streams"] == {"open": 0}
+    assert {c["stream"] for c in health["events"]["consumers"]} == {stream_for(f) for f in FAMILIES}
+    metrics = httpx.get(f"{ops}/metrics").text
+    assert 'coins_event_consumer_lag_seconds{group="notification",stream="coins:events:campaign"}' in metrics
