@@ -98,8 +98,8 @@ class EventReactions:
             user_id=invitee.id if invitee else None)])
         if invitee is not None and invitee.active:
             # The mail above is the account mail; the app only says one came, and respects preferences.
-            outcome.notices = await self._wanted_in_app([domain.invitation_notice(invitee.id, campaign, role,
-                                                                                  self._links)])
+            notice = domain.invitation_notice(invitee.id, campaign, role, self._links)
+            outcome.notices = (await self._delivery(event, [notice], by_mail=False)).notices
         await self._write(event, outcome, last=True)
 
     # ---- ideas and coins ------------------------------------------------------------------------------------------
@@ -156,21 +156,17 @@ class EventReactions:
 
     # ---- delivery -------------------------------------------------------------------------------------------------
 
-    async def _wanted_in_app(self, notices: Sequence[Notice]) -> list[Notice]:
-        async with self._units() as uow:
-            preferences = await uow.store.preferences(sorted({n.user_id for n in notices}))
-        return [n for n in notices if preferences[n.user_id].enabled(n.kind, Channel.IN_APP)]
-
-    async def _delivery(self, event: ev.Event, notices: Sequence[Notice]) -> Outcome:
-        """The notices each recipient wants in the app, and the mails they want (now or in their digest)."""
+    async def _delivery(self, event: ev.Event, notices: Sequence[Notice], *, by_mail: bool = True) -> Outcome:
+        """The notices each recipient wants in the app, and (unless `by_mail` is off) the mails they want, now or in
+        their digest."""
         if not notices:
             return Outcome()
         async with self._units() as uow:
             preferences = await uow.store.preferences(sorted({n.user_id for n in notices}))
-        by_mail = [n for n in notices if preferences[n.user_id].enabled(n.kind, Channel.EMAIL)]
-        recipients = await self._accounts.by_ids(sorted({n.user_id for n in by_mail})) if by_mail else {}
+        mailed = [n for n in notices if by_mail and preferences[n.user_id].enabled(n.kind, Channel.EMAIL)]
+        recipients = await self._accounts.by_ids(sorted({n.user_id for n in mailed})) if mailed else {}
         mails = []
-        for notice in by_mail:
+        for notice in mailed:
             recipient = recipients.get(notice.user_id)
             if recipient is None or not recipient.active:
                 continue

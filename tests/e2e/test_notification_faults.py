@@ -19,7 +19,7 @@ import redis
 from coins.v1 import campaign_service_pb2 as campaign_pb
 from coins.v1 import resources_pb2 as res
 from services.common.events import dead_stream, stream_for
-from tests.support.notifications import eventually, inbox, mails_to, wait_inbox
+from tests.support.notifications import EMAIL, eventually, inbox, mails_to, prefer, wait_inbox
 
 E = res.NotificationEvent
 FAMILIES = ("campaign", "idea", "coin", "auth")
@@ -75,18 +75,18 @@ def _quiet(stack) -> None:
     assert _dead_letters(stack) == 0
 
 
-def _want_completion_mail(person) -> None:
-    from tests.e2e.test_notifications import EMAIL, _prefer
-
-    _prefer(person, (E.NOTIFICATION_EVENT_CAMPAIGN_COMPLETED, EMAIL, True))
+def _running_with_completion_mail(admin_user, sign_in, count: int, title: str) -> tuple[str, list]:
+    """An active campaign whose members all asked for the completion by mail."""
+    cid, people = _members(admin_user, sign_in, count, title)
+    for person in people:
+        prefer(person, (E.NOTIFICATION_EVENT_CAMPAIGN_COMPLETED, EMAIL, True))
+    admin_user.move(cid, "active")
+    return cid, people
 
 
 def test_the_smtp_server_refusing_for_a_while_delays_mail_and_loses_or_doubles_none(stack, admin_user, sign_in):
     title = "Refused for a while"
-    cid, people = _members(admin_user, sign_in, 4, title)
-    for person in people:
-        _want_completion_mail(person)
-    admin_user.move(cid, "active")
+    cid, people = _running_with_completion_mail(admin_user, sign_in, 4, title)
     refuse = stack.mail_dir / "REFUSE"
     refuse.touch()
     try:
@@ -107,10 +107,7 @@ def test_the_smtp_server_refusing_for_a_while_delays_mail_and_loses_or_doubles_n
 
 def test_killing_the_notification_service_mid_fan_out_tells_everyone_exactly_once(stack, admin_user, sign_in):
     title = "Killed mid-flow"
-    cid, people = _members(admin_user, sign_in, 12, title)
-    for person in people:
-        _want_completion_mail(person)
-    admin_user.move(cid, "active")
+    cid, people = _running_with_completion_mail(admin_user, sign_in, 12, title)
     admin_user.move(cid, "completed")
     # Kill it as soon as the first of the fan-out is stored: mails are being sent, the rest may not be written.
     eventually(lambda: _sql(stack, "SELECT count(*) FROM notification.notifications WHERE campaign_id = $1 "

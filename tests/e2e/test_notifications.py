@@ -18,7 +18,20 @@ from coins.v1 import auth_service_pb2 as auth_pb
 from coins.v1 import notification_service_pb2 as pb
 from coins.v1 import resources_pb2 as res
 from tests.support.accounts import PASSWORD, unique_email
-from tests.support.notifications import eventually, html_of, inbox, kinds, mails_to, text_of, wait_inbox, wait_mails
+from tests.support.notifications import (
+    EMAIL,
+    IN_APP,
+    enabled,
+    eventually,
+    html_of,
+    inbox,
+    kinds,
+    mails_to,
+    prefer,
+    text_of,
+    wait_inbox,
+    wait_mails,
+)
 from tests.support.world import User, refused
 
 S = res  # the enums
@@ -27,23 +40,6 @@ E = res.NotificationEvent
 
 def _link_in(mail, prefix: str) -> str:
     return next(word for word in text_of(mail).split() if word.startswith(prefix))
-
-
-def _prefer(user: User, *pairs: tuple[int, int, bool], delivery: int = 0) -> pb.NotificationPreferences:
-    paths = (["preferences"] if pairs else []) + (["email_delivery"] if delivery else [])
-    return user.notifications.UpdateNotificationPreferences(pb.UpdateNotificationPreferencesRequest(
-        preferences=pb.NotificationPreferences(
-            preferences=[res.NotificationPreference(event=e, channel=c, enabled=on) for e, c, on in pairs],
-            email_delivery=delivery),
-        update_mask=field_mask_pb2.FieldMask(paths=paths)))
-
-
-def _enabled(preferences: pb.NotificationPreferences, event: int, channel: int) -> bool:
-    [match] = [p.enabled for p in preferences.preferences if (p.event, p.channel) == (event, channel)]
-    return match
-
-
-IN_APP, EMAIL = res.NOTIFICATION_CHANNEL_IN_APP, res.NOTIFICATION_CHANNEL_EMAIL
 
 
 def test_a_submitter_hears_every_decision_on_their_idea_in_the_app_and_by_mail(stack, admin_user, sign_in):
@@ -114,8 +110,8 @@ def test_every_member_hears_the_campaign_start_and_end_and_only_those_who_asked_
     cid = admin_user.create_campaign("open", active=False, title="Town budget").campaign_id
     for user in members:
         admin_user.bring_in(cid, user)  # a draft is hidden: members come by invitation
-    _prefer(members[0], (E.NOTIFICATION_EVENT_CAMPAIGN_COMPLETED, EMAIL, True))
-    _prefer(members[1], (E.NOTIFICATION_EVENT_CAMPAIGN_STARTED, IN_APP, False))
+    prefer(members[0], (E.NOTIFICATION_EVENT_CAMPAIGN_COMPLETED, EMAIL, True))
+    prefer(members[1], (E.NOTIFICATION_EVENT_CAMPAIGN_STARTED, IN_APP, False))
     admin_user.move(cid, "active")
     admin_user.move(cid, "completed")
 
@@ -174,19 +170,19 @@ def test_preferences_start_at_the_defaults_and_change_only_what_the_mask_names(s
     user = sign_in("prefs")
     defaults = user.notifications.GetNotificationPreferences(pb.GetNotificationPreferencesRequest())
     assert len(defaults.preferences) == 11 * 2 and defaults.email_delivery == pb.EMAIL_DELIVERY_IMMEDIATE
-    assert all(_enabled(defaults, e, IN_APP) for e in range(1, 12))
-    assert {e for e in range(1, 12) if _enabled(defaults, e, EMAIL)} == {
+    assert all(enabled(defaults, e, IN_APP) for e in range(1, 12))
+    assert {e for e in range(1, 12) if enabled(defaults, e, EMAIL)} == {
         E.NOTIFICATION_EVENT_INVITED, E.NOTIFICATION_EVENT_IDEA_APPROVED, E.NOTIFICATION_EVENT_IDEA_REJECTED,
         E.NOTIFICATION_EVENT_IDEA_ACCEPTED}
 
-    changed = _prefer(user, (E.NOTIFICATION_EVENT_CAMPAIGN_ENDING, EMAIL, True),
+    changed = prefer(user, (E.NOTIFICATION_EVENT_CAMPAIGN_ENDING, EMAIL, True),
                       (E.NOTIFICATION_EVENT_IDEA_APPROVED, IN_APP, False))
-    assert _enabled(changed, E.NOTIFICATION_EVENT_CAMPAIGN_ENDING, EMAIL)
-    assert not _enabled(changed, E.NOTIFICATION_EVENT_IDEA_APPROVED, IN_APP)
-    assert _enabled(changed, E.NOTIFICATION_EVENT_IDEA_APPROVED, EMAIL)  # untouched
-    digest = _prefer(user, delivery=pb.EMAIL_DELIVERY_DAILY_DIGEST)
+    assert enabled(changed, E.NOTIFICATION_EVENT_CAMPAIGN_ENDING, EMAIL)
+    assert not enabled(changed, E.NOTIFICATION_EVENT_IDEA_APPROVED, IN_APP)
+    assert enabled(changed, E.NOTIFICATION_EVENT_IDEA_APPROVED, EMAIL)  # untouched
+    digest = prefer(user, delivery=pb.EMAIL_DELIVERY_DAILY_DIGEST)
     assert digest.email_delivery == pb.EMAIL_DELIVERY_DAILY_DIGEST
-    assert _enabled(digest, E.NOTIFICATION_EVENT_CAMPAIGN_ENDING, EMAIL)  # the mask kept the pairs
+    assert enabled(digest, E.NOTIFICATION_EVENT_CAMPAIGN_ENDING, EMAIL)  # the mask kept the pairs
 
     bad = refused(grpc.StatusCode.INVALID_ARGUMENT, user.notifications.UpdateNotificationPreferences,
                   pb.UpdateNotificationPreferencesRequest(update_mask=field_mask_pb2.FieldMask(paths=["colour"])))
@@ -203,7 +199,7 @@ def test_digest_mode_gathers_the_mails_into_one_and_the_unsubscribe_link_turns_o
     admin_user.name_manager(cid, manager)
     manager.bring_in(cid, author)
     wait_mails(stack.mail_dir, author.email, 2)  # verification and invitation went out at once
-    _prefer(author, delivery=pb.EMAIL_DELIVERY_DAILY_DIGEST)
+    prefer(author, delivery=pb.EMAIL_DELIVERY_DAILY_DIGEST)
     first, second = author.submit(cid, "Quiet streets"), author.submit(cid, "Green roofs")
     manager.set_status(first.id, S.IDEA_STATUS_APPROVED)
     manager.set_status(second.id, S.IDEA_STATUS_REJECTED)
@@ -221,8 +217,8 @@ def test_digest_mode_gathers_the_mails_into_one_and_the_unsubscribe_link_turns_o
     assert answer.status_code == 200, answer.text
     assert answer.json()["event"] == "NOTIFICATION_EVENT_IDEA_REJECTED"
     preferences = author.notifications.GetNotificationPreferences(pb.GetNotificationPreferencesRequest())
-    assert not _enabled(preferences, E.NOTIFICATION_EVENT_IDEA_REJECTED, EMAIL)
-    assert _enabled(preferences, E.NOTIFICATION_EVENT_IDEA_APPROVED, EMAIL)
+    assert not enabled(preferences, E.NOTIFICATION_EVENT_IDEA_REJECTED, EMAIL)
+    assert enabled(preferences, E.NOTIFICATION_EVENT_IDEA_APPROVED, EMAIL)
     forged = gateway.get("/notifications:unsubscribe", params={"token": "x" + unsubscribe.rsplit("=", 1)[1][1:]})
     assert forged.status_code == 400
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from redis.asyncio import Redis
 
 from tests.support.ledger import Ledger
 from tools.devstack import Ports, Stack
@@ -34,6 +35,13 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.start_redis()
     finally:
         server.stop()
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
+    yield client
+    await client.aclose()
 
 
 async def _decode_json(connection: asyncpg.Connection) -> None:

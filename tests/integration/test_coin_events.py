@@ -31,13 +31,6 @@ COINS_MOVED = "coins.v1.CoinsMoved"
 
 
 
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
-    yield client
-    await client.aclose()
-
-
 @pytest.fixture(scope="module")
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """The coin service's own pool (statement timeout, JSON codec)."""

@@ -22,13 +22,6 @@ SCHEMA = "events_it"
 FAST = EventSettings(stream_maxlen=10_000, max_attempts=3, retry_base_s=0.05, retry_max_s=0.2, relay_poll_s=0.05)
 
 
-@pytest.fixture
-async def redis(redis_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
-    yield client
-    await client.aclose()
-
-
 @pytest.fixture(scope="module")
 async def database(database_url: str) -> AsyncIterator[Database]:
     db = Database(Settings.from_env("notification", {"DATABASE_URL": database_url, "COINS_DB_POOL_SIZE": "4"}))

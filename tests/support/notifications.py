@@ -8,6 +8,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import TypeVar
 
+from google.protobuf import field_mask_pb2
+
 from coins.v1 import notification_service_pb2 as pb
 from coins.v1 import resources_pb2 as res
 from tools.mailbox import read_mailbox
@@ -56,3 +58,21 @@ def wait_inbox(user, count: int, within_s: float = 10.0, **request) -> list[res.
 
 def kinds(notifications) -> list[int]:
     return [n.event for n in notifications]
+
+
+IN_APP, EMAIL = res.NOTIFICATION_CHANNEL_IN_APP, res.NOTIFICATION_CHANNEL_EMAIL
+
+
+def prefer(user, *pairs: tuple[int, int, bool], delivery: int = 0) -> pb.NotificationPreferences:
+    """Sets (event, channel, enabled) pairs and/or the email delivery, naming exactly those in the mask."""
+    paths = (["preferences"] if pairs else []) + (["email_delivery"] if delivery else [])
+    return user.notifications.UpdateNotificationPreferences(pb.UpdateNotificationPreferencesRequest(
+        preferences=pb.NotificationPreferences(
+            preferences=[res.NotificationPreference(event=e, channel=c, enabled=on) for e, c, on in pairs],
+            email_delivery=delivery),
+        update_mask=field_mask_pb2.FieldMask(paths=paths)))
+
+
+def enabled(preferences: pb.NotificationPreferences, event: int, channel: int) -> bool:
+    [match] = [p.enabled for p in preferences.preferences if (p.event, p.channel) == (event, channel)]
+    return match
