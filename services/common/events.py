@@ -313,7 +313,8 @@ class StreamConsumer:
 
     def __init__(self, redis: Redis, streams: Sequence[str], group: str, consumer: str, handler: Handler,
                  settings: EventSettings, seen: SeenEvents | None = None, batch: int = 50, block_ms: int = 1000,
-                 is_transient: Callable[[BaseException], bool] = transient):
+                 is_transient: Callable[[BaseException], bool] = transient,
+                 wants: Callable[[Event], bool] | None = None):
         self._redis = redis
         self.streams = list(streams)
         self.group = group
@@ -324,6 +325,8 @@ class StreamConsumer:
         self._batch = batch
         self._block_ms = block_ms
         self._transient = is_transient
+        # Events the handler would ignore are acknowledged in bulk, unhandled: no `seen` query, no handler call.
+        self._wants = wants
 
     async def ensure_groups(self) -> None:
         """Creates the group on every stream (and the stream) if missing; a new group starts at the oldest entry."""
@@ -365,10 +368,24 @@ class StreamConsumer:
         answer: Any = await self._redis.xreadgroup(self.group, self.consumer, {s: ">" for s in self.streams},
                                               count=self._batch, block=block)
         for stream, entries in answer or []:
+            ignored = []
             for entry_id, fields in entries:
-                await self._handle(_text(stream), _text(entry_id), fields, deliveries=1)
+                if self._ignores(fields):
+                    ignored.append(entry_id)
+                else:
+                    await self._handle(_text(stream), _text(entry_id), fields, deliveries=1)
                 handled += 1
+            if ignored:
+                await self._redis.xack(stream, self.group, *ignored)
         return handled
+
+    def _ignores(self, fields: dict) -> bool:
+        if self._wants is None:
+            return False
+        try:
+            return not self._wants(Event.FromString(fields[b"event"]))
+        except (KeyError, DecodeError):
+            return False  # _handle dead-letters it
 
     async def _retry_due(self) -> tuple[int, int | None]:
         handled = 0

@@ -18,7 +18,7 @@ from services.notification.ports import Recipient
 
 DEADLINE_S = 10
 USERS_PER_CALL = 500  # BatchGetUsers takes this many at once
-MEMBERS_PER_PAGE = 1000
+MEMBERS_PER_PAGE = 250  # a fan-out writes (and streams) a page at a time: the first members hear soonest
 CACHED_CAMPAIGNS = 1000
 
 

@@ -3,6 +3,7 @@ over SMTP (aiosmtplib). The notification service decides what to send and when; 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -98,21 +99,27 @@ class MailRejected(MailError):
 
 
 class SmtpSender:
-    """Sends one message per connection: simple, and a broken connection never spoils the next mail."""
+    """Sends over kept-open SMTP connections, at most one per concurrent sender: a connection is reused while it works
+    and dropped at its first error. A kept connection the server closed while idle is replaced, for the same mail, by
+    a fresh one; every other failure is classified for the queue (MailDeferred, MailRejected)."""
 
     def __init__(self, settings: MailSettings):
         self._settings = settings
+        self._idle: list[aiosmtplib.SMTP] = []
 
     @property
     def server(self) -> str:
         return f"{self._settings.host}:{self._settings.port}"
 
+    async def close(self) -> None:
+        while self._idle:
+            client = self._idle.pop()
+            with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                await client.quit()
+
     async def send(self, message: EmailMessage) -> None:
-        settings = self._settings
         try:
-            await aiosmtplib.send(message, hostname=settings.host, port=settings.port,
-                                  username=settings.username or None, password=settings.password or None,
-                                  start_tls=settings.starttls, timeout=settings.timeout_s)
+            await self._send(message)
         except aiosmtplib.SMTPRecipientsRefused as error:
             refusals = [_reply(refused.code, refused.message) for refused in error.recipients]
             if all(refused.code >= 500 for refused in error.recipients):
@@ -134,6 +141,33 @@ class SmtpSender:
         except ValueError as error:
             # aiosmtplib refuses a message it cannot send as it is (no recipient, an address it cannot encode).
             raise MailRejected(f"cannot be sent: {error}") from error
+
+    async def _send(self, message: EmailMessage) -> None:
+        if self._idle:
+            kept = self._idle.pop()
+            if await self._over(kept, message, stale_ok=True):
+                return
+        settings = self._settings
+        fresh = aiosmtplib.SMTP(hostname=settings.host, port=settings.port, username=settings.username or None,
+                                password=settings.password or None, start_tls=settings.starttls,
+                                timeout=settings.timeout_s)
+        await fresh.connect()
+        await self._over(fresh, message, stale_ok=False)
+
+    async def _over(self, client: aiosmtplib.SMTP, message: EmailMessage, *, stale_ok: bool) -> bool:
+        """Sends over `client` and keeps it for the next mail; False when a kept connection had gone stale."""
+        try:
+            await client.send_message(message)
+        except aiosmtplib.SMTPServerDisconnected:
+            client.close()
+            if stale_ok:
+                return False
+            raise
+        except BaseException:
+            client.close()
+            raise
+        self._idle.append(client)
+        return True
 
 
 def _reply(code: int, message: str) -> str:

@@ -41,7 +41,8 @@ async def build(runtime: Runtime) -> Mounted:
     # Pub/sub holds its connection open and idle: no read timeout on it, unlike the shared client.
     listener = Redis.from_url(runtime.settings.redis_url, socket_connect_timeout=2, health_check_interval=15)
     hub = LiveHub(listener)
-    delivery = MailDelivery(units, SmtpSender(mail_settings), MailRenderer(), links, tokens, mail_settings.sender,
+    sender = SmtpSender(mail_settings)
+    delivery = MailDelivery(units, sender, MailRenderer(), links, tokens, mail_settings.sender,
                             DeliverySettings(settings.mail_workers, settings.mail_retry_base_s,
                                              settings.mail_retry_max_s, timedelta(seconds=settings.digest_interval_s),
                                              settings.mail_poll_s))
@@ -51,8 +52,8 @@ async def build(runtime: Runtime) -> Mounted:
         GrpcIdeas(idea_rpc.IdeaInternalServiceStub(runtime.clients.channel("idea")), campaigns),
         RedisLiveFeed(runtime.redis), links, delivery.kick)
     consumer = StreamConsumer(runtime.redis, STREAMS, CONSUMER_GROUP, f"{socket.gethostname()}:{runtime.settings.port}",
-                              reactions.handle, runtime.settings.events, ProcessedEvents(runtime.database,
-                                                                                         PROCESSED_EVENTS))
+                              reactions.handle, runtime.settings.events,
+                              ProcessedEvents(runtime.database, PROCESSED_EVENTS), wants=reactions.wants)
     lag = ConsumerLag(runtime.redis, [(stream, CONSUMER_GROUP) for stream in STREAMS])
     handlers = NotificationHandlers(units, hub, tokens, settings.heartbeat_s)
 
@@ -61,5 +62,5 @@ async def build(runtime: Runtime) -> Mounted:
 
     return Mounted([(NotificationServicer(handlers), rpc.add_NotificationServiceServicer_to_server)],
                    background=[consumer.run, hub.run, delivery.run, lag.run],
-                   on_close=[listener.aclose],
+                   on_close=[listener.aclose, sender.close],
                    details={"events": lag.detail, "live_streams": live_streams})

@@ -65,6 +65,13 @@ class EventReactions:
             "campaign_changed": self._campaign_changed,
         }
 
+    def wants(self, event: ev.Event) -> bool:
+        """Whether `handle` does anything with the event: most coin moves, say, tell nobody."""
+        which = event.WhichOneof("payload") or ""
+        if which == "coins_moved":
+            return event.coins_moved.operation in (ev.COIN_OPERATION_ACCEPT_IDEA, ev.COIN_OPERATION_REJECT_IDEA)
+        return which in self._reactions
+
     async def handle(self, event: ev.Event) -> None:
         """The consumer's handler: events nobody is told of pass through untouched."""
         react = self._reactions.get(event.WhichOneof("payload") or "")

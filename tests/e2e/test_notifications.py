@@ -33,6 +33,7 @@ from tests.support.notifications import (
     wait_mails,
 )
 from tests.support.world import User, refused
+from tools.devstack import free_port
 
 S = res  # the enums
 E = res.NotificationEvent
@@ -354,3 +355,35 @@ def test_members_are_warned_once_that_the_campaign_ends_within_a_day_and_their_c
         assert len(told) == 1 and "expire" in told[0].body and told[0].campaign_title == "Last call"
     time.sleep(1.5)  # several scheduler passes later: still once
     assert [n.event for n in inbox(members[0]).notifications].count(E.NOTIFICATION_EVENT_CAMPAIGN_ENDING) == 1
+
+
+def test_a_stream_on_another_replica_hears_what_this_replica_stored(stack, admin_user, sign_in):
+    """Two notification replicas share the consumer group: whichever stores a notification, a stream open on the
+    other one delivers it."""
+    manager, author = sign_in("mgr"), sign_in("replicas")
+    cid = admin_user.create_campaign("mediated", title="Two replicas").campaign_id
+    admin_user.name_manager(cid, manager)
+    manager.bring_in(cid, author)
+    wait_inbox(author, 1)
+    port = free_port()
+    stack.start_service("notification", name="notification-2", port=port)
+    try:
+        stack.wait_serving("notification", name="notification-2", port=port)
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            other = User(channel, author.account)
+            received: list = []
+            stop = threading.Event()
+            threads = [threading.Thread(target=_stream, args=(user, received, stop), daemon=True)
+                       for user in (author, other)]
+            for thread in threads:
+                thread.start()
+            time.sleep(1.5)
+            ideas = [author.submit(cid, f"Replicated {n}") for n in range(4)]
+            for idea in ideas:  # the replicas' consumers share these events between them
+                manager.set_status(idea.id, S.IDEA_STATUS_APPROVED)
+            got = eventually(lambda: [m for _, m in received if m.WhichOneof("kind") == "notification"],
+                             lambda found: len(found) >= 8, within_s=10)
+            stop.set()
+            assert sorted(m.notification.idea_id for m in got) == sorted([i.id for i in ideas] * 2)
+    finally:
+        stack.stop_process("notification-2")

@@ -188,6 +188,29 @@ async def test_maxlen_caps_the_stream_and_the_outbox_keeps_everything(database, 
 # ---- consuming ---------------------------------------------------------------------------------------------------
 
 
+async def test_events_the_consumer_does_not_want_are_acknowledged_without_a_look(database, outbox, redis):
+    wanted, unwanted = status_changed(), renamed("nobody cares")
+    handled: list[str] = []
+    asked: list[str] = []
+
+    class Seen:
+        async def seen(self, event_id: str) -> bool:
+            asked.append(event_id)
+            return False
+
+    async def handler(got: ev.Event) -> None:
+        handled.append(got.event_id)
+
+    await add(database, outbox, unwanted, wanted, unwanted.__class__.FromString(renamed("again").SerializeToString()))
+    await drain(events.EventRelay(database, outbox.table, redis, FAST))
+    runner = events.StreamConsumer(redis, [outbox.stream], "picky", "c1", handler, FAST, seen=Seen(), block_ms=50,
+                                   wants=lambda event: event.WhichOneof("payload") == "idea_status_changed")
+    await runner.ensure_groups()
+    assert await runner.step() == 3
+    assert handled == asked == [wanted.event_id]
+    assert await pending(redis, outbox.stream, "picky") == 0
+
+
 async def test_a_handler_failing_twice_then_succeeding_takes_effect_once(database, outbox, redis, effects):
     event = status_changed()
     calls: list[float] = []

@@ -131,3 +131,25 @@ async def test_the_list_command_shows_time_recipient_subject_and_message_id(send
     [line] = [line for line in shown.splitlines() if stable_message_id("listed", SENDER) in line]
     assert "ann@example.org" in line and "Bob invites you to Greener Office" in line
     assert line[:4].isdigit()  # the arrival time first
+
+
+async def test_one_connection_carries_many_mails_and_a_mailbox_restart_costs_none(mail_dir, tmp_path):
+    port = free_port()
+    with open(tmp_path / "mailbox.log", "ab") as log:
+        server = mailbox.start(mail_dir, port, log)
+    sender = SmtpSender(MailSettings(port=port, timeout_s=5, sender=SENDER))
+    try:
+        for n in range(3):
+            await sender.send(invitation(f"kept-{n}"))
+        assert all(len(delivered(mail_dir, f"kept-{n}")) == 1 for n in range(3))
+        assert len(sender._idle) == 1  # one connection carried all three
+        server.terminate()
+        server.wait(10)
+        with open(tmp_path / "mailbox.log", "ab") as log:
+            server = mailbox.start(mail_dir, port, log)
+        await sender.send(invitation("after-restart"))  # the kept connection died with the old mailbox
+        assert len(delivered(mail_dir, "after-restart")) == 1
+    finally:
+        await sender.close()
+        server.terminate()
+        server.wait(10)

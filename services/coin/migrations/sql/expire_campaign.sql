@@ -4,7 +4,6 @@ CREATE OR REPLACE FUNCTION coin.expire_campaign(p_request_id text, p_campaign te
 LANGUAGE plpgsql AS $$
 DECLARE
     v_done jsonb;
-    v_row record;
     v_total bigint := 0;
     v_members bigint := 0;
 BEGIN
@@ -17,15 +16,20 @@ BEGIN
     IF NOT FOUND THEN
         RETURN coin.finish_request(p_request_id, jsonb_build_object('expired', 0, 'members', 0));
     END IF;
-    FOR v_row IN SELECT user_id, available FROM coin.accounts
-                 WHERE campaign_id = p_campaign AND available > 0 ORDER BY user_id FOR UPDATE LOOP
+    -- One statement for every member (one ledger INSERT: one outbox row, however many members), in user order.
+    WITH expiring AS (
+        SELECT user_id, available FROM coin.accounts
+        WHERE campaign_id = p_campaign AND available > 0 ORDER BY user_id FOR UPDATE
+    ), logged AS (
         INSERT INTO coin.ledger (campaign_id, user_id, kind, amount, request_id)
-        VALUES (p_campaign, v_row.user_id, 'expire', v_row.available, p_request_id);
-        UPDATE coin.accounts SET expired = expired + available, available = 0
-        WHERE campaign_id = p_campaign AND user_id = v_row.user_id;
-        v_total := v_total + v_row.available;
-        v_members := v_members + 1;
-    END LOOP;
+        SELECT p_campaign, user_id, 'expire', available, p_request_id FROM expiring ORDER BY user_id
+        RETURNING amount
+    ), emptied AS (
+        UPDATE coin.accounts a SET expired = a.expired + e.available, available = 0
+        FROM expiring e WHERE a.campaign_id = p_campaign AND a.user_id = e.user_id
+        RETURNING 1
+    )
+    SELECT coalesce(sum(amount), 0), count(*) INTO v_total, v_members FROM logged;
     INSERT INTO coin.results (campaign_id, idea_id, coins, backers)
     SELECT p_campaign, idea_id, coins, backers FROM coin.live_standing(p_campaign);
     RETURN coin.finish_request(p_request_id, jsonb_build_object('expired', v_total, 'members', v_members));
