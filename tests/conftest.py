@@ -21,7 +21,7 @@ from tools.devstack import DEV_ADMIN_EMAIL, DEV_ADMIN_PASSWORD, Ports, Stack
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running = Stack(Path(tmp_path_factory.mktemp("stack")), Ports.free(), settings=TEST_SETTINGS, quiet=True,
                     ephemeral=True)
-    read_mail(running.state_dir / "logs" / "auth.log")
+    read_mail(running.mail_dir)
     running.start()
     yield running
     running.stop()

@@ -11,7 +11,6 @@ import argparse
 import contextlib
 import glob
 import hashlib
-import json
 import os
 import secrets
 import shutil
@@ -30,8 +29,6 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gateway.generate import GatewayOptions
 from gateway.generate import write as write_gateway_config
-from services.auth.domain import VERIFICATION_LINK_MESSAGE
-from services.campaign.domain import INVITATION_LINK_MESSAGE
 from services.common import migrations
 from services.common.config import (
     DEFAULT_PORTS,
@@ -375,36 +372,6 @@ def _write_private(path: Path, content: bytes) -> None:
         out.write(content)
 
 
-class LoggedLinks:
-    """Mail is not sent yet: the auth service logs each verification link and the campaign service each invitation
-    link. This reads one kind from a service's log as they come, for a person running `make dev` and for the tests."""
-
-    def __init__(self, log: Path, message: str = VERIFICATION_LINK_MESSAGE):
-        self._log = log
-        self._message = message
-        self._offset = log.stat().st_size if log.exists() else 0
-        self._partial = b""
-
-    def new(self) -> list[dict]:
-        """The links logged since the last call: the log entries (email, link, and what else they carry)."""
-        if not self._log.exists():
-            return []
-        with self._log.open("rb") as log:
-            log.seek(self._offset)
-            chunk = log.read()
-        self._offset += len(chunk)
-        *lines, self._partial = (self._partial + chunk).split(b"\n")
-        found = []
-        for line in lines:
-            if self._message.encode() not in line:
-                continue
-            with contextlib.suppress(ValueError):
-                entry = json.loads(line)
-                if entry.get("msg") == self._message:
-                    found.append(entry)
-        return found
-
-
 def envoy_binary() -> str:
     candidate = Path(sys.executable).parent / "envoy"
     return str(candidate) if candidate.exists() else (shutil.which("envoy") or "envoy")
@@ -442,17 +409,13 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    logs = stack.state_dir / "logs"
-    links = {"verification link": LoggedLinks(logs / "auth.log"),
-             "invitation link": LoggedLinks(logs / "campaign.log", INVITATION_LINK_MESSAGE)}
     mail_shown = set(mailbox.mail_files(stack.mail_dir))  # earlier runs' mail stays listed by `list` only
     stack.start()
-    print("\nCoins for Change is running:\n" + describe(stack) + "\n\nCtrl-C stops everything.", flush=True)
+    print("\nCoins for Change is running:\n" + describe(stack) + "\n\n"
+          f"Mail, verification and invitation links included, lands in {_shown(stack.mail_dir)}: each new one is\n"
+          "listed below with its .eml file (open it in any mail client). Ctrl-C stops everything.", flush=True)
     try:
         while not stop:
-            for kind, reader in links.items():
-                for sent in reader.new():
-                    print(f"[devstack] {kind} for {sent['email']} (mail is not sent yet): {sent['link']}", flush=True)
             for path in mailbox.mail_files(stack.mail_dir):
                 if path not in mail_shown:
                     mail_shown.add(path)

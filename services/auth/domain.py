@@ -147,10 +147,6 @@ def deactivation_allowed(actor_id: str, target_id: str) -> None:
                                  "an admin cannot deactivate its own account; ask another admin", user_id=target_id)
 
 
-# How the auth service logs each verification link until mail is sent (tools/devstack.py shows them).
-VERIFICATION_LINK_MESSAGE = "verification link"
-
-
 def verification_link(public_url: str, token: str) -> str:
     return f"{public_url}/verify-email?{urlencode({'token': token})}"
 

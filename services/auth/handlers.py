@@ -21,7 +21,6 @@ from services.auth.ports import (
     PasswordHasher,
     TokenIssuer,
     UnitsOfWork,
-    VerificationMail,
 )
 from services.common import context, paging, sealing, validation
 from services.common.concepts import SystemRole
@@ -69,13 +68,12 @@ def _no_account(user_id: object) -> NotFound:
 
 class AuthHandlers:
     def __init__(self, units_of_work: UnitsOfWork, issuer: TokenIssuer, passwords: PasswordHasher,
-                 limiters: Limiters, mail: VerificationMail, refresh_ttl_s: int, verification_ttl_s: int,
-                 public_url: str, clock: Clock = utc_now):
+                 limiters: Limiters, refresh_ttl_s: int, verification_ttl_s: int, public_url: str,
+                 clock: Clock = utc_now):
         self._uow = units_of_work
         self._issuer = issuer
         self._passwords = passwords
         self._limiters = limiters
-        self._mail = mail
         self._refresh_ttl = timedelta(seconds=refresh_ttl_s)
         self._verification_ttl = timedelta(seconds=verification_ttl_s)
         self._public_url = public_url  # verification links start with it
@@ -85,12 +83,13 @@ class AuthHandlers:
         new = domain.registration(email, password, full_name)
         # Refusals count too: probing which emails are taken is what the limit is for.
         async with self._limiters.registrations.attempt(counted=(DomainError,), address=client_address) as attempt:
-            account, verification_link = await self._add_account(new)
-            attempt.counts = verification_link is not None  # a replayed retry is not a new registration
+            account, link_expires_at = await self._add_account(new)
+            attempt.counts = link_expires_at is not None  # a replayed retry is not a new registration
         return account
 
-    async def _add_account(self, new: domain.Registration) -> tuple[Account, str | None]:
-        """The account and its verification link; no link when a retried request replays the first answer."""
+    async def _add_account(self, new: domain.Registration) -> tuple[Account, datetime | None]:
+        """The account and when its verification link expires; None when a retried request replays the first
+        answer (no new link then)."""
         password_hash = await self._passwords.hash(new.password)
         async with self._uow() as uow:
             if earlier := await uow.answers.replay():
@@ -103,10 +102,10 @@ class AuthHandlers:
             # Never the password: the verification link goes out sealed, in the event of its own below.
             await self._tell(uow.events, events.UserRegistered(email=account.email, full_name=account.full_name),
                              user_id, actor_id=user_id)
-            verification_link = await self._request_verification(uow, account)
+            link_expires_at = await self._request_verification(uow, account)
         log.info("account registered", extra={"account_id": account.id})
-        self._mail.send(account, verification_link)
-        return account, verification_link
+        _log_verification_requested(account, link_expires_at)
+        return account, link_expires_at
 
     async def login(self, email: str, password: str, client_address: str) -> Session:
         email_key = domain.email_key(validation.text("email", email, max_length=254))
@@ -163,9 +162,9 @@ class AuthHandlers:
                 if account is None:
                     raise _no_account(caller.user_id)
                 domain.resend_allowed(account)
-                verification_link = await self._request_verification(uow, account)
+                link_expires_at = await self._request_verification(uow, account)
             attempt.counts = True
-        self._mail.send(account, verification_link)
+        _log_verification_requested(account, link_expires_at)
 
     async def refresh(self, refresh_token: str) -> Session:
         validation.text("refresh_token", refresh_token, max_length=256)
@@ -298,9 +297,10 @@ class AuthHandlers:
         return Session(access_token, datetime.fromtimestamp(access_expires, UTC), refresh_token,
                        refresh_expires, account)
 
-    async def _request_verification(self, uow: AuthUnitOfWork, account: Account) -> str:
+    async def _request_verification(self, uow: AuthUnitOfWork, account: Account) -> datetime:
         """A new verification link for the account (its earlier ones stop working) and, in the same transaction, the
-        event that has it mailed. The link is a bearer secret: the event carries it sealed. Answers the link."""
+        event that has the notification service mail it. The link is a bearer secret: the event carries it sealed,
+        and nothing else (no log, no answer) ever holds it. Answers when it expires."""
         token = domain.new_secret_token()
         link = domain.verification_link(self._public_url, token)
         expires_at = self._now() + self._verification_ttl
@@ -308,4 +308,9 @@ class AuthHandlers:
         await self._tell(uow.events, events.EmailVerificationRequested(
             email=account.email, full_name=account.full_name, sealed_link=sealing.seal(link),
             expire_time=timestamp(expires_at)), account.id, actor_id=account.id)
-        return link
+        return expires_at
+
+
+def _log_verification_requested(account: Account, expires_at: datetime) -> None:
+    """For operators, once the request committed: never the link, which admits whoever holds it."""
+    log.info("verification mail requested", extra={"account_id": account.id, "expire_time": expires_at.isoformat()})

@@ -6,7 +6,6 @@ import logging
 
 from coins.v1 import auth_service_pb2_grpc as rpc
 from services.auth import domain
-from services.auth.adapters import LoggedVerificationMail
 from services.auth.credentials import AccessTokenIssuer, Passwords
 from services.auth.handlers import AuthHandlers, Limiters
 from services.auth.repository import EVENT_OUTBOX, SqlUnitOfWork
@@ -40,7 +39,6 @@ async def build(runtime: Runtime) -> Mounted:
         AccessTokenIssuer.from_file(settings.jwt_private_key_file, settings.access_token_ttl_s),
         passwords,
         limiters,
-        LoggedVerificationMail(),
         refresh_ttl_s=settings.refresh_token_ttl_s,
         verification_ttl_s=settings.email_verification_ttl_s,
         public_url=settings.public_url,

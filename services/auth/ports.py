@@ -1,6 +1,6 @@
 """What the auth service's use cases need from the world, as small Protocols over domain types. The adapters are
-services/auth/repository.py (PostgreSQL), services/auth/credentials.py (argon2id, ES256), services/auth/adapters.py
-and services/common/ratelimit.py (Redis); tests/unit/handlers/fakes_auth.py holds in-memory twins."""
+services/auth/repository.py (PostgreSQL), services/auth/credentials.py (argon2id, ES256) and
+services/common/ratelimit.py (Redis); tests/unit/handlers/fakes_auth.py holds in-memory twins."""
 
 from __future__ import annotations
 
@@ -124,12 +124,6 @@ class AttemptLimiter(Protocol):
                 **subjects: str) -> AbstractAsyncContextManager[Attempt]: ...
 
     async def forget(self, **subjects: str) -> None: ...
-
-
-class VerificationMail(Protocol):
-    def send(self, account: Account, link: str) -> None:
-        """Sends the account the link that proves its email address."""
-        ...
 
 
 class Clock(Protocol):

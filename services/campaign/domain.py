@@ -26,7 +26,6 @@ from services.common.errors import (
     PermissionDenied,
 )
 
-INVITATION_LINK_MESSAGE = "invitation link"  # the log line a person running `make dev` looks for
 INVITATION_TOKEN_BYTES = 32
 INVITATION_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 NEXT_STATUS = {CampaignStatus.DRAFT: CampaignStatus.ACTIVE, CampaignStatus.ACTIVE: CampaignStatus.COMPLETED,

@@ -67,6 +67,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coins.v1.events_pb2 import Event
+from services.common import redis_client
 from services.common.config import SERVICES, EventSettings, Settings
 from services.common.db import Database
 from services.common.faults import crash_point
@@ -574,7 +575,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     async def run() -> int:
         # REDIS_URL as every service reads it; any service name gives the same one.
-        redis = Redis.from_url(Settings.from_env(SERVICES[0]).redis_url)
+        redis = redis_client.connect(Settings.from_env(SERVICES[0]).redis_url)
         try:
             return await _command(arguments, redis)
         finally:

@@ -16,7 +16,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from redis.asyncio import Redis
 
-from services.common import catalog, idempotency, logs, paging, sealing, telemetry
+from services.common import catalog, idempotency, logs, paging, redis_client, sealing, telemetry
 from services.common.clients import ServiceClients
 from services.common.config import Settings
 from services.common.db import Database
@@ -49,7 +49,7 @@ class Runtime:
     @property
     def redis(self) -> Redis:
         if self._redis is None:
-            self._redis = Redis.from_url(self.settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+            self._redis = redis_client.connect(self.settings.redis_url)
         return self._redis
 
     async def close(self) -> None:

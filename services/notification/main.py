@@ -7,12 +7,11 @@ import socket
 from datetime import timedelta
 from functools import partial
 
-from redis.asyncio import Redis
-
 from coins.v1 import auth_service_pb2_grpc as auth_rpc
 from coins.v1 import campaign_service_pb2_grpc as campaign_rpc
 from coins.v1 import idea_service_pb2_grpc as idea_rpc
 from coins.v1 import notification_service_pb2_grpc as rpc
+from services.common import redis_client
 from services.common.config import MailSettings, NotificationSettings
 from services.common.events import ProcessedEvents, StreamConsumer, stream_for
 from services.common.ops import ConsumerLag
@@ -39,7 +38,7 @@ async def build(runtime: Runtime) -> Mounted:
     links = Links(runtime.settings.public_url)
     tokens = UnsubscribeTokens(runtime.settings.service_token_secret)
     # Pub/sub holds its connection open and idle: no read timeout on it, unlike the shared client.
-    listener = Redis.from_url(runtime.settings.redis_url, socket_connect_timeout=2, health_check_interval=15)
+    listener = redis_client.connect(runtime.settings.redis_url, read_timeout_s=None)
     hub = LiveHub(listener)
     sender = SmtpSender(mail_settings)
     delivery = MailDelivery(units, sender, MailRenderer(), links, tokens, mail_settings.sender,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import os
 import stat
 import threading
@@ -25,7 +24,7 @@ from services.common import idempotency
 from services.common.config import Settings
 from services.common.errors import FailedPrecondition, InvalidArgument
 from services.common.tokens import AccessTokenVerifier
-from tools.devstack import LoggedLinks, ensure_keys
+from tools.devstack import ensure_keys
 
 
 def account(**overrides) -> Account:
@@ -157,22 +156,6 @@ def test_access_tokens_say_whether_the_email_is_verified(verified):
     public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     token, _ = AccessTokenIssuer(private, 60).issue(account(email_verified=verified))
     assert AccessTokenVerifier(public).verify(token).email_verified is verified
-
-
-def test_verification_links_are_read_from_the_log_as_they_come(tmp_path):
-    log = tmp_path / "auth.log"
-    log.write_text(json.dumps({"msg": "verification link", "account_id": "old", "email": "o@x.org",
-                               "link": "http://x/verify-email?token=old"}) + "\n")
-    links = LoggedLinks(log)  # starts at the end: links of earlier runs are not shown again
-    entry = json.dumps({"msg": "verification link", "account_id": "u1", "email": "ann@example.org",
-                        "link": "http://x/verify-email?token=t1"})
-    with log.open("a") as out:
-        out.write(json.dumps({"msg": "rpc", "code": "OK"}) + "\n" + entry[:20])
-    assert links.new() == []  # half a line is not read yet
-    with log.open("a") as out:
-        out.write(entry[20:] + "\nnot json but mentions a verification link\n")
-    assert links.new() == [json.loads(entry)]
-    assert links.new() == []
 
 
 # ---- 8. idempotent registration -----------------------------------------------------------------------------------

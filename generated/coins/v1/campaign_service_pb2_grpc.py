@@ -213,8 +213,8 @@ class CampaignServiceServicer:
         """Invites people by email (managers and admins; only admins invite managers): one single-use link per email,
         valid 14 days (COINS_INVITATION_TTL_S). Whoever signs in and presents the link joins with the invited role;
         nothing is granted by the address itself. Inviting an email again replaces its pending link with a new one.
-        Mail is not sent yet: the links are logged ("invitation link") and returned here, to the inviting manager only,
-        to pass on by hand. They are never shown again (only their digests are stored).
+        Each invitee gets its link by mail (the notification service); the links are also returned here, to the
+        inviting manager only, to pass on by hand. They are never shown again (only their digests are stored).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -55,8 +55,8 @@ class CampaignServiceStub:
     """Invites people by email (managers and admins; only admins invite managers): one single-use link per email,
     valid 14 days (COINS_INVITATION_TTL_S). Whoever signs in and presents the link joins with the invited role;
     nothing is granted by the address itself. Inviting an email again replaces its pending link with a new one.
-    Mail is not sent yet: the links are logged ("invitation link") and returned here, to the inviting manager only,
-    to pass on by hand. They are never shown again (only their digests are stored).
+    Each invitee gets its link by mail (the notification service); the links are also returned here, to the
+    inviting manager only, to pass on by hand. They are never shown again (only their digests are stored).
     """
     AcceptInvitation: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.AcceptInvitationRequest, _resources_pb2.CampaignMember]
     """Takes up an invitation: the caller joins its campaign with the invited role, and the link is used up.
@@ -113,8 +113,8 @@ class CampaignServiceAsyncStub(CampaignServiceStub):
     """Invites people by email (managers and admins; only admins invite managers): one single-use link per email,
     valid 14 days (COINS_INVITATION_TTL_S). Whoever signs in and presents the link joins with the invited role;
     nothing is granted by the address itself. Inviting an email again replaces its pending link with a new one.
-    Mail is not sent yet: the links are logged ("invitation link") and returned here, to the inviting manager only,
-    to pass on by hand. They are never shown again (only their digests are stored).
+    Each invitee gets its link by mail (the notification service); the links are also returned here, to the
+    inviting manager only, to pass on by hand. They are never shown again (only their digests are stored).
     """
     AcceptInvitation: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.AcceptInvitationRequest, _resources_pb2.CampaignMember]  # type: ignore[assignment]
     """Takes up an invitation: the caller joins its campaign with the invited role, and the link is used up.
@@ -222,8 +222,8 @@ class CampaignServiceServicer(metaclass=_abc_1.ABCMeta):
         """Invites people by email (managers and admins; only admins invite managers): one single-use link per email,
         valid 14 days (COINS_INVITATION_TTL_S). Whoever signs in and presents the link joins with the invited role;
         nothing is granted by the address itself. Inviting an email again replaces its pending link with a new one.
-        Mail is not sent yet: the links are logged ("invitation link") and returned here, to the inviting manager only,
-        to pass on by hand. They are never shown again (only their digests are stored).
+        Each invitee gets its link by mail (the notification service); the links are also returned here, to the
+        inviting manager only, to pass on by hand. They are never shown again (only their digests are stored).
         """
 
     @_abc_1.abstractmethod

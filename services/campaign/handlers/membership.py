@@ -79,11 +79,11 @@ class MembershipUseCases(HandlerBase):
                     email=invitation.email, role=CAMPAIGN_ROLE.to_proto(invitation.role),
                     campaign_title=campaign.title, sealed_link=sealing.seal(link),
                     expire_time=timestamp(invitation.expires_at)), caller, subject=f"invitations/{invitation.id}")
-        # Mail is not sent yet: the log carries each link (after the commit, so every logged link works).
+        # For operators, once committed: never the link, which admits whoever holds it.
         for invitation in issued:
-            log.info(domain.INVITATION_LINK_MESSAGE, extra={
-                "campaign_id": campaign_id, "email": invitation.email, "role": invitation.role,
-                "link": invitation.link, "expire_time": invitation.expires_at.isoformat()})
+            log.info("invitation mail requested", extra={
+                "campaign_id": campaign_id, "invitation_id": invitation.id, "role": invitation.role,
+                "expire_time": invitation.expires_at.isoformat()})
         return issued
 
     async def accept_invitation(self, caller: Caller, token: str, campaign_id: str) -> Member:

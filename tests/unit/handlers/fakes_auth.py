@@ -262,22 +262,5 @@ class FakeLimiter:
             del self.counted[subject]
 
 
-class FakeMail:
-    def __init__(self) -> None:
-        self.sent: list[tuple[Account, str]] = []  # (account, link)
-
-    def send(self, account: Account, link: str) -> None:
-        self.sent.append((account, link))
-
-    def last_link(self, email: str) -> str:
-        return next(link for account, link in reversed(self.sent) if account.email == email)
-
-    def last_token(self, email: str) -> str:
-        return token_of(self.last_link(email))
-
-    def tokens(self) -> list[str]:
-        return [token_of(link) for _, link in self.sent]
-
-
 def token_of(verification_link: str) -> str:
     return parse_qs(urlsplit(verification_link).query)["token"][0]
