@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
+import grpc
 import sqlalchemy as sa
 from google.protobuf.message import DecodeError, Message
 from redis import exceptions as redis_errors
@@ -291,10 +292,17 @@ class ProcessedEvents:
         return inserted.first() is not None
 
 
+# Another service down, restarting or overloaded: its answer will change, the event is not at fault.
+TRANSIENT_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
+                             grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.ABORTED})
+
+
 def transient(error: BaseException) -> bool:
     """Failures of the infrastructure rather than of the event: retried without limit, never dead-lettered."""
     if isinstance(error, (OSError, TimeoutError, redis_errors.ConnectionError, redis_errors.TimeoutError)):
         return True
+    if isinstance(error, grpc.aio.AioRpcError):
+        return error.code() in TRANSIENT_CODES
     if isinstance(error, sa_errors.DBAPIError):
         return bool(error.connection_invalidated) or isinstance(error, (sa_errors.OperationalError,
                                                                         sa_errors.InterfaceError))

@@ -84,7 +84,13 @@ class MailDelivery:
             if mail is None:
                 return False
             try:
-                await self._sender.send(self.compose(mail))
+                message = self.compose(mail)
+            except Exception as error:  # never retried: it would fail again, ahead of every other mail
+                log.exception("mail cannot be composed; set aside", extra={"mail_id": mail.id})
+                await uow.store.reject(mail.id, f"cannot be composed: {type(error).__name__}: {error}")
+                return True
+            try:
+                await self._sender.send(message)
             except MailDeferred as deferred:
                 delay = domain.retry_delay(mail.attempts + 1, self._settings.retry_base_s, self._settings.retry_max_s)
                 log.warning("mail deferred", extra={"mail_id": mail.id, "attempts": mail.attempts + 1,

@@ -43,7 +43,7 @@ def _link_in(mail, prefix: str) -> str:
     return next(word for word in text_of(mail).split() if word.startswith(prefix))
 
 
-def test_a_submitter_hears_every_decision_on_their_idea_in_the_app_and_by_mail(stack, admin_user, sign_in):
+def test_a_submitter_hears_every_decision_on_their_idea_in_the_app_and_by_mail(stack, gateway, admin_user, sign_in):
     manager, author = sign_in("mgr"), sign_in("author")
     campaign = admin_user.create_campaign("mediated", title="Decisions, decisions")
     cid = campaign.campaign_id
@@ -77,6 +77,15 @@ def test_a_submitter_hears_every_decision_on_their_idea_in_the_app_and_by_mail(s
         assert f"/c/{cid}/ideas/{idea.id}" in text_of(mail) and f"/c/{cid}/ideas/{idea.id}" in html_of(mail)
         assert mail["List-Unsubscribe"].startswith("<http") and mail["List-Unsubscribe-Post"]
     assert len({m["Message-ID"] for m in mails}) == len(mails)
+
+    # A mail client's one-click unsubscribe (RFC 8058): a form POST to the List-Unsubscribe URL, no sign-in.
+    url = urlparse(decided[1]["List-Unsubscribe"].strip("<>"))
+    clicked = gateway.post(f"{url.path}?{url.query}", content="List-Unsubscribe=One-Click",
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert clicked.status_code == 200, clicked.text
+    preferences = author.notifications.GetNotificationPreferences(pb.GetNotificationPreferencesRequest())
+    assert not enabled(preferences, E.NOTIFICATION_EVENT_IDEA_ACCEPTED, EMAIL)
+    assert enabled(preferences, E.NOTIFICATION_EVENT_IDEA_APPROVED, EMAIL)
 
 
 def test_backers_hear_when_an_idea_they_backed_is_accepted_or_rejected(stack, admin_user, sign_in):

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+import grpc
 import pytest
 import sqlalchemy as sa
 from redis.asyncio import Redis
@@ -284,14 +285,19 @@ async def _effects(effects: Effects, count: int) -> bool:
     return await effects.count() == count
 
 
-async def test_infrastructure_failures_are_retried_without_being_dead_lettered(database, outbox, redis):
+@pytest.mark.parametrize("outage", [
+    ConnectionRefusedError("the consumer's database is down"),
+    grpc.aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, grpc.aio.Metadata(), grpc.aio.Metadata(),
+                         "the idea service is restarting"),
+], ids=["database", "another service"])
+async def test_infrastructure_failures_are_retried_without_being_dead_lettered(database, outbox, redis, outage):
     calls = 0
 
     async def handler(got: ev.Event) -> None:
         nonlocal calls
         calls += 1
         if calls <= FAST.max_attempts + 2:
-            raise ConnectionRefusedError("the consumer's database is down")
+            raise outage
 
     await add(database, outbox, renamed("x"))
     await drain(events.EventRelay(database, outbox.table, redis, FAST))

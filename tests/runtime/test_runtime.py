@@ -74,6 +74,7 @@ def keys(tmp_path_factory):
 
 def settings(keys, port: int, directory_port: int) -> Settings:
     return Settings.from_env("auth", {"COINS_AUTH_PORT": str(port),
+                                      "COINS_AUTH_OPS_PORT": "0",  # two servers of one service: no ops endpoint
                                       "COINS_AUTH_TARGET": f"127.0.0.1:{directory_port}",
                                       "COINS_JWT_PUBLIC_KEY_FILE": str(keys / "public.pem"),
                                       "COINS_SERVICE_TOKEN_SECRET": "test-secret-" + "x" * 32,

@@ -26,11 +26,12 @@ from coins.v1 import options_pb2 as coins_dot_v1_dot_options__pb2
 from coins.v1 import resources_pb2 as coins_dot_v1_dot_resources__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#coins/v1/notification_service.proto\x12\x08\x63oins.v1\x1a\x16\x63oins/v1/options.proto\x1a\x18\x63oins/v1/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"h\n\x18ListNotificationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x13\n\x0bunread_only\x18\x03 \x01(\x08\x12\x10\n\x08order_by\x18\x04 \x01(\t\"y\n\x19ListNotificationsResponse\x12-\n\rnotifications\x18\x01 \x03(\x0b\x32\x16.coins.v1.Notification\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x14\n\x0cunread_count\x18\x03 \x01(\x03\"<\n\x1bMarkNotificationReadRequest\x12\x1d\n\x0fnotification_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"!\n\x1fMarkAllNotificationsReadRequest\"8\n MarkAllNotificationsReadResponse\x12\x14\n\x0cmarked_count\x18\x01 \x01(\x03\":\n\x1aStreamNotificationsRequest\x12\x1c\n\x14last_notification_id\x18\x01 \x01(\t\"\x85\x01\n\x1bStreamNotificationsResponse\x12.\n\x0cnotification\x18\x01 \x01(\x0b\x32\x16.coins.v1.NotificationH\x00\x12.\n\theartbeat\x18\x02 \x01(\x0b\x32\x19.coins.v1.StreamHeartbeatH\x00\x42\x06\n\x04kind\"Q\n\x0fStreamHeartbeat\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cunread_count\x18\x02 \x01(\x03\"#\n!GetNotificationPreferencesRequest\"\x81\x01\n\x17NotificationPreferences\x12\x35\n\x0bpreferences\x18\x01 \x03(\x0b\x32 .coins.v1.NotificationPreference\x12/\n\x0e\x65mail_delivery\x18\x02 \x01(\x0e\x32\x17.coins.v1.EmailDelivery\"\x95\x01\n$UpdateNotificationPreferencesRequest\x12<\n\x0bpreferences\x18\x01 \x01(\x0b\x32!.coins.v1.NotificationPreferencesB\x04\xe2\x41\x01\x02\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\")\n\x12UnsubscribeRequest\x12\x13\n\x05token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"R\n\x13UnsubscribeResponse\x12*\n\x05\x65vent\x18\x01 \x01(\x0e\x32\x1b.coins.v1.NotificationEvent\x12\x0f\n\x07message\x18\x02 \x01(\t*n\n\rEmailDelivery\x12\x1e\n\x1a\x45MAIL_DELIVERY_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x45MAIL_DELIVERY_IMMEDIATE\x10\x01\x12\x1f\n\x1b\x45MAIL_DELIVERY_DAILY_DIGEST\x10\x02\x32\x86\x08\n\x13NotificationService\x12t\n\x11ListNotifications\x12\".coins.v1.ListNotificationsRequest\x1a#.coins.v1.ListNotificationsResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/notifications\x12\x8b\x01\n\x14MarkNotificationRead\x12%.coins.v1.MarkNotificationReadRequest\x1a\x16.coins.v1.Notification\"4\x82\xd3\xe4\x93\x02.\")/notifications/{notification_id}:markRead:\x01*\x12\x98\x01\n\x18MarkAllNotificationsRead\x12).coins.v1.MarkAllNotificationsReadRequest\x1a*.coins.v1.MarkAllNotificationsReadResponse\"%\x82\xd3\xe4\x93\x02\x1f\"\x1a/notifications:markAllRead:\x01*\x12\x83\x01\n\x13StreamNotifications\x12$.coins.v1.StreamNotificationsRequest\x1a%.coins.v1.StreamNotificationsResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/notifications:stream0\x01\x12\x90\x01\n\x1aGetNotificationPreferences\x12+.coins.v1.GetNotificationPreferencesRequest\x1a!.coins.v1.NotificationPreferences\"\"\x82\xd3\xe4\x93\x02\x1c\x12\x1a/notifications/preferences\x12\xa3\x01\n\x1dUpdateNotificationPreferences\x12..coins.v1.UpdateNotificationPreferencesRequest\x1a!.coins.v1.NotificationPreferences\"/\x82\xd3\xe4\x93\x02)2\x1a/notifications/preferences:\x0bpreferences\x12\x90\x01\n\x0bUnsubscribe\x12\x1c.coins.v1.UnsubscribeRequest\x1a\x1d.coins.v1.UnsubscribeResponse\"D\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02:\"\x1a/notifications:unsubscribeZ\x1c\x12\x1a/notifications:unsubscribeBZ\n\x1borg.coinsforchange.coins.v1P\x01Z9github.com/coins-for-change/coins/gen/go/coins/v1;coinsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#coins/v1/notification_service.proto\x12\x08\x63oins.v1\x1a\x16\x63oins/v1/options.proto\x1a\x18\x63oins/v1/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"h\n\x18ListNotificationsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x13\n\x0bunread_only\x18\x03 \x01(\x08\x12\x10\n\x08order_by\x18\x04 \x01(\t\"y\n\x19ListNotificationsResponse\x12-\n\rnotifications\x18\x01 \x03(\x0b\x32\x16.coins.v1.Notification\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x14\n\x0cunread_count\x18\x03 \x01(\x03\"<\n\x1bMarkNotificationReadRequest\x12\x1d\n\x0fnotification_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"!\n\x1fMarkAllNotificationsReadRequest\"8\n MarkAllNotificationsReadResponse\x12\x14\n\x0cmarked_count\x18\x01 \x01(\x03\":\n\x1aStreamNotificationsRequest\x12\x1c\n\x14last_notification_id\x18\x01 \x01(\t\"\x85\x01\n\x1bStreamNotificationsResponse\x12.\n\x0cnotification\x18\x01 \x01(\x0b\x32\x16.coins.v1.NotificationH\x00\x12.\n\theartbeat\x18\x02 \x01(\x0b\x32\x19.coins.v1.StreamHeartbeatH\x00\x42\x06\n\x04kind\"Q\n\x0fStreamHeartbeat\x12(\n\x04time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cunread_count\x18\x02 \x01(\x03\"#\n!GetNotificationPreferencesRequest\"\x81\x01\n\x17NotificationPreferences\x12\x35\n\x0bpreferences\x18\x01 \x03(\x0b\x32 .coins.v1.NotificationPreference\x12/\n\x0e\x65mail_delivery\x18\x02 \x01(\x0e\x32\x17.coins.v1.EmailDelivery\"\x95\x01\n$UpdateNotificationPreferencesRequest\x12<\n\x0bpreferences\x18\x01 \x01(\x0b\x32!.coins.v1.NotificationPreferencesB\x04\xe2\x41\x01\x02\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"M\n\x12UnsubscribeRequest\x12\x13\n\x05token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\"\n\x04\x66orm\x18\x02 \x01(\x0b\x32\x14.google.api.HttpBody\"R\n\x13UnsubscribeResponse\x12*\n\x05\x65vent\x18\x01 \x01(\x0e\x32\x1b.coins.v1.NotificationEvent\x12\x0f\n\x07message\x18\x02 \x01(\t*n\n\rEmailDelivery\x12\x1e\n\x1a\x45MAIL_DELIVERY_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x45MAIL_DELIVERY_IMMEDIATE\x10\x01\x12\x1f\n\x1b\x45MAIL_DELIVERY_DAILY_DIGEST\x10\x02\x32\x8c\x08\n\x13NotificationService\x12t\n\x11ListNotifications\x12\".coins.v1.ListNotificationsRequest\x1a#.coins.v1.ListNotificationsResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/notifications\x12\x8b\x01\n\x14MarkNotificationRead\x12%.coins.v1.MarkNotificationReadRequest\x1a\x16.coins.v1.Notification\"4\x82\xd3\xe4\x93\x02.\")/notifications/{notification_id}:markRead:\x01*\x12\x98\x01\n\x18MarkAllNotificationsRead\x12).coins.v1.MarkAllNotificationsReadRequest\x1a*.coins.v1.MarkAllNotificationsReadResponse\"%\x82\xd3\xe4\x93\x02\x1f\"\x1a/notifications:markAllRead:\x01*\x12\x83\x01\n\x13StreamNotifications\x12$.coins.v1.StreamNotificationsRequest\x1a%.coins.v1.StreamNotificationsResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/notifications:stream0\x01\x12\x90\x01\n\x1aGetNotificationPreferences\x12+.coins.v1.GetNotificationPreferencesRequest\x1a!.coins.v1.NotificationPreferences\"\"\x82\xd3\xe4\x93\x02\x1c\x12\x1a/notifications/preferences\x12\xa3\x01\n\x1dUpdateNotificationPreferences\x12..coins.v1.UpdateNotificationPreferencesRequest\x1a!.coins.v1.NotificationPreferences\"/\x82\xd3\xe4\x93\x02)2\x1a/notifications/preferences:\x0bpreferences\x12\x96\x01\n\x0bUnsubscribe\x12\x1c.coins.v1.UnsubscribeRequest\x1a\x1d.coins.v1.UnsubscribeResponse\"J\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02@\"\x1a/notifications:unsubscribe:\x04\x66ormZ\x1c\x12\x1a/notifications:unsubscribeBZ\n\x1borg.coinsforchange.coins.v1P\x01Z9github.com/coins-for-change/coins/gen/go/coins/v1;coinsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -57,35 +58,35 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_NOTIFICATIONSERVICE'].methods_by_name['UpdateNotificationPreferences']._loaded_options = None
   _globals['_NOTIFICATIONSERVICE'].methods_by_name['UpdateNotificationPreferences']._serialized_options = b'\202\323\344\223\002)2\032/notifications/preferences:\013preferences'
   _globals['_NOTIFICATIONSERVICE'].methods_by_name['Unsubscribe']._loaded_options = None
-  _globals['_NOTIFICATIONSERVICE'].methods_by_name['Unsubscribe']._serialized_options = b'\210\265\030\001\202\323\344\223\002:\"\032/notifications:unsubscribeZ\034\022\032/notifications:unsubscribe'
-  _globals['_EMAILDELIVERY']._serialized_start=1340
-  _globals['_EMAILDELIVERY']._serialized_end=1450
-  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_start=229
-  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_end=333
-  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_start=335
-  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_end=456
-  _globals['_MARKNOTIFICATIONREADREQUEST']._serialized_start=458
-  _globals['_MARKNOTIFICATIONREADREQUEST']._serialized_end=518
-  _globals['_MARKALLNOTIFICATIONSREADREQUEST']._serialized_start=520
-  _globals['_MARKALLNOTIFICATIONSREADREQUEST']._serialized_end=553
-  _globals['_MARKALLNOTIFICATIONSREADRESPONSE']._serialized_start=555
-  _globals['_MARKALLNOTIFICATIONSREADRESPONSE']._serialized_end=611
-  _globals['_STREAMNOTIFICATIONSREQUEST']._serialized_start=613
-  _globals['_STREAMNOTIFICATIONSREQUEST']._serialized_end=671
-  _globals['_STREAMNOTIFICATIONSRESPONSE']._serialized_start=674
-  _globals['_STREAMNOTIFICATIONSRESPONSE']._serialized_end=807
-  _globals['_STREAMHEARTBEAT']._serialized_start=809
-  _globals['_STREAMHEARTBEAT']._serialized_end=890
-  _globals['_GETNOTIFICATIONPREFERENCESREQUEST']._serialized_start=892
-  _globals['_GETNOTIFICATIONPREFERENCESREQUEST']._serialized_end=927
-  _globals['_NOTIFICATIONPREFERENCES']._serialized_start=930
-  _globals['_NOTIFICATIONPREFERENCES']._serialized_end=1059
-  _globals['_UPDATENOTIFICATIONPREFERENCESREQUEST']._serialized_start=1062
-  _globals['_UPDATENOTIFICATIONPREFERENCESREQUEST']._serialized_end=1211
-  _globals['_UNSUBSCRIBEREQUEST']._serialized_start=1213
-  _globals['_UNSUBSCRIBEREQUEST']._serialized_end=1254
-  _globals['_UNSUBSCRIBERESPONSE']._serialized_start=1256
-  _globals['_UNSUBSCRIBERESPONSE']._serialized_end=1338
-  _globals['_NOTIFICATIONSERVICE']._serialized_start=1453
-  _globals['_NOTIFICATIONSERVICE']._serialized_end=2483
+  _globals['_NOTIFICATIONSERVICE'].methods_by_name['Unsubscribe']._serialized_options = b'\210\265\030\001\202\323\344\223\002@\"\032/notifications:unsubscribe:\004formZ\034\022\032/notifications:unsubscribe'
+  _globals['_EMAILDELIVERY']._serialized_start=1403
+  _globals['_EMAILDELIVERY']._serialized_end=1513
+  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_start=256
+  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_end=360
+  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_start=362
+  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_end=483
+  _globals['_MARKNOTIFICATIONREADREQUEST']._serialized_start=485
+  _globals['_MARKNOTIFICATIONREADREQUEST']._serialized_end=545
+  _globals['_MARKALLNOTIFICATIONSREADREQUEST']._serialized_start=547
+  _globals['_MARKALLNOTIFICATIONSREADREQUEST']._serialized_end=580
+  _globals['_MARKALLNOTIFICATIONSREADRESPONSE']._serialized_start=582
+  _globals['_MARKALLNOTIFICATIONSREADRESPONSE']._serialized_end=638
+  _globals['_STREAMNOTIFICATIONSREQUEST']._serialized_start=640
+  _globals['_STREAMNOTIFICATIONSREQUEST']._serialized_end=698
+  _globals['_STREAMNOTIFICATIONSRESPONSE']._serialized_start=701
+  _globals['_STREAMNOTIFICATIONSRESPONSE']._serialized_end=834
+  _globals['_STREAMHEARTBEAT']._serialized_start=836
+  _globals['_STREAMHEARTBEAT']._serialized_end=917
+  _globals['_GETNOTIFICATIONPREFERENCESREQUEST']._serialized_start=919
+  _globals['_GETNOTIFICATIONPREFERENCESREQUEST']._serialized_end=954
+  _globals['_NOTIFICATIONPREFERENCES']._serialized_start=957
+  _globals['_NOTIFICATIONPREFERENCES']._serialized_end=1086
+  _globals['_UPDATENOTIFICATIONPREFERENCESREQUEST']._serialized_start=1089
+  _globals['_UPDATENOTIFICATIONPREFERENCESREQUEST']._serialized_end=1238
+  _globals['_UNSUBSCRIBEREQUEST']._serialized_start=1240
+  _globals['_UNSUBSCRIBEREQUEST']._serialized_end=1317
+  _globals['_UNSUBSCRIBERESPONSE']._serialized_start=1319
+  _globals['_UNSUBSCRIBERESPONSE']._serialized_end=1401
+  _globals['_NOTIFICATIONSERVICE']._serialized_start=1516
+  _globals['_NOTIFICATIONSERVICE']._serialized_end=2552
 # @@protoc_insertion_point(module_scope)

@@ -4,6 +4,7 @@ from coins.v1 import options_pb2 as _options_pb2
 from coins.v1 import resources_pb2 as _resources_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
@@ -105,10 +106,12 @@ class UpdateNotificationPreferencesRequest(_message.Message):
     def __init__(self, preferences: _Optional[_Union[NotificationPreferences, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class UnsubscribeRequest(_message.Message):
-    __slots__ = ("token",)
+    __slots__ = ("token", "form")
     TOKEN_FIELD_NUMBER: _ClassVar[int]
+    FORM_FIELD_NUMBER: _ClassVar[int]
     token: str
-    def __init__(self, token: _Optional[str] = ...) -> None: ...
+    form: _httpbody_pb2.HttpBody
+    def __init__(self, token: _Optional[str] = ..., form: _Optional[_Union[_httpbody_pb2.HttpBody, _Mapping]] = ...) -> None: ...
 
 class UnsubscribeResponse(_message.Message):
     __slots__ = ("event", "message")
