@@ -201,7 +201,7 @@ class NotificationSettings:
     """The notification service's own knobs: live stream heartbeats, the mail queue and digests."""
 
     heartbeat_s: float = 15.0
-    mail_workers: int = 4
+    mail_workers: int = 1  # one sender leaves coin moves their CPU during a fan-out (bench/README.md)
     mail_retry_base_s: float = 2.0
     mail_retry_max_s: float = 600.0
     mail_poll_s: float = 1.0
@@ -212,7 +212,7 @@ class NotificationSettings:
         env = _Env(environ)
         return cls(
             heartbeat_s=env.float("COINS_NOTIFY_HEARTBEAT_S", 15.0),
-            mail_workers=env.int("COINS_MAIL_WORKERS", 4),
+            mail_workers=env.int("COINS_MAIL_WORKERS", 1),
             mail_retry_base_s=env.float("COINS_MAIL_RETRY_BASE_S", 2.0),
             mail_retry_max_s=env.float("COINS_MAIL_RETRY_MAX_S", 600.0),
             mail_poll_s=env.float("COINS_MAIL_POLL_S", 1.0),
