@@ -24,6 +24,19 @@ CATCH_UP_PAGE = 500
 RECOUNT_EVERY = 10
 
 
+@dataclass
+class UnreadCount:
+    """A stream's unread count between two reads of the store: what the store said, plus what the stream sent since
+    that the count could not include (stored after it)."""
+
+    count: int
+    counted_upto: int  # the highest seq stored when counted
+
+    def told(self, seq: int) -> None:
+        if seq > self.counted_upto:
+            self.count += 1
+
+
 @dataclass(frozen=True)
 class Heartbeat:
     time: datetime
@@ -85,15 +98,16 @@ class NotificationHandlers:
         user_id = caller.user_id
         queue = self._hub.open(user_id)  # before reading the backlog, so nothing falls between the two
         try:
-            async with self._units() as uow:
-                if last_notification_id:
-                    last_seq = await uow.store.seq_of(
-                        user_id, validation.uuid_id("last_notification_id", last_notification_id))
-                    if last_seq is None:
-                        raise _not_found()
-                else:
+            if last_notification_id:
+                wanted = validation.uuid_id("last_notification_id", last_notification_id)
+                async with self._units() as uow:
+                    last_seq = await uow.store.seq_of(user_id, wanted)
+                if last_seq is None:
+                    raise _not_found()
+            else:
+                async with self._units() as uow:
                     last_seq = await uow.store.last_seq(user_id)
-                unread = await uow.store.unread_count(user_id)
+            unread = await self._count_unread(user_id)
             heartbeats = 0
             sent: set[int] = set()  # seqs above last_seq already sent (live ones may arrive out of order)
             catching_up = bool(last_notification_id)
@@ -105,26 +119,28 @@ class NotificationHandlers:
                             yield notification_message(notification)
                         last_seq = notification.seq
                     sent = {seq for seq in sent if seq > last_seq}
-                    async with self._units() as uow:
-                        unread = await uow.store.unread_count(user_id)
+                    unread = await self._count_unread(user_id)
                     continue
                 try:
                     item = await asyncio.wait_for(queue.get(), self._heartbeat_s)
                 except TimeoutError:
                     heartbeats += 1
                     if heartbeats % RECOUNT_EVERY == 0:
-                        async with self._units() as uow:
-                            unread = await uow.store.unread_count(user_id)
-                    yield Heartbeat(datetime.now(UTC), unread)
+                        unread = await self._count_unread(user_id)
+                    yield Heartbeat(datetime.now(UTC), unread.count)
                     continue
                 if isinstance(item, CatchUp):
                     catching_up = True
                 elif item.seq > last_seq and item.seq not in sent:
                     sent.add(item.seq)
-                    unread += 1
+                    unread.told(item.seq)
                     yield item.message
         finally:
             self._hub.close(user_id, queue)
+
+    async def _count_unread(self, user_id: str) -> UnreadCount:
+        async with self._units() as uow:
+            return UnreadCount(await uow.store.unread_count(user_id), await uow.store.last_seq(user_id))
 
     async def _after(self, user_id: str, seq: int) -> AsyncIterator[Notification]:
         while True:
