@@ -228,7 +228,9 @@ async def test_a_handler_failing_twice_then_succeeding_takes_effect_once(databas
     await runner.ensure_groups()
     await until(lambda: _effect_done(effects, redis, outbox.stream), runner.step)
     assert len(calls) == 3 and await effects.count() == 1
-    assert calls[1] - calls[0] >= 0.05 and calls[2] - calls[1] >= 0.1  # exponential backoff between deliveries
+    # Exponential backoff between deliveries: 50 ms, then 100 ms, as Redis measures idle time (in whole ms, from its
+    # own delivery, a little before the handler runs: hence the 10% slack).
+    assert calls[1] - calls[0] >= 0.045 and calls[2] - calls[1] >= 0.09
     assert await redis.xlen(events.dead_stream(outbox.stream)) == 0
 
     # The same event published again (a relay that crashed before marking its row): skipped, acknowledged.
