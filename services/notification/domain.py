@@ -267,12 +267,6 @@ def mail_key(source_event_id: str, template: str, recipient: str) -> str:
     return f"{source_event_id}:{template}:{recipient}"
 
 
-def digest_due(oldest_waiting: datetime, now: datetime, interval: timedelta) -> bool:
-    """A user's digest goes out once the oldest notification waiting in it is `interval` old: at most one digest
-    per interval per user, and nothing waits longer than that."""
-    return now - oldest_waiting >= interval
-
-
 def retry_delay(attempts: int, base_s: float, max_s: float) -> timedelta:
     """Backoff of a deferred mail after `attempts` tries."""
     return timedelta(seconds=min(max_s, base_s * 2 ** max(attempts - 1, 0)))

@@ -248,10 +248,6 @@ class NotificationStore:
             .order_by(MAILS.c.next_attempt_at).limit(1).with_for_update(skip_locked=True))).first()
         return mail_of(row) if row else None
 
-    async def next_due_at(self) -> datetime | None:
-        return await self._session.scalar(sa.select(sa.func.min(MAILS.c.next_attempt_at))
-                                          .where(MAILS.c.state == MailState.QUEUED))
-
     async def mark_sent(self, mail_id: str) -> None:
         await self._session.execute(sa.update(MAILS).where(MAILS.c.id == uuid.UUID(mail_id)).values(
             state=MailState.SENT, sent_at=sa.func.now(), attempts=MAILS.c.attempts + 1, last_error=None))
@@ -287,10 +283,6 @@ class NotificationStore:
             state=MailState.QUEUED))
         await self._session.execute(sa.update(MAILS).where(MAILS.c.id.in_([uuid.UUID(m.id) for m in items]))
                                     .values(state=MailState.DIGESTED, digest_id=digest_id))
-
-    async def mail_counts(self) -> dict[str, int]:
-        rows = await self._session.execute(sa.select(MAILS.c.state, sa.func.count()).group_by(MAILS.c.state))
-        return {row[0]: row[1] for row in rows}
 
 
 class SqlUnitOfWork:

@@ -1,7 +1,7 @@
 """The notification service's rules (services/notification/domain.py): defaults, preference changes, who hears
 what, digests, and the signed unsubscribe links."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -81,12 +81,6 @@ def test_campaign_notices_name_the_end_and_link_the_result():
         "/c/city/result")
     with pytest.raises(ValueError):
         domain.campaign_notice(K.IDEA_STARTED, CampaignFacts("city", "City"), LINKS)
-
-
-def test_a_digest_waits_one_interval_from_its_oldest_mail():
-    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
-    assert not domain.digest_due(now - timedelta(hours=23), now, timedelta(days=1))
-    assert domain.digest_due(now - timedelta(hours=24), now, timedelta(days=1))
 
 
 def test_mail_retries_back_off_up_to_a_cap():
