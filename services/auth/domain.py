@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -71,8 +72,25 @@ class Registration:
 
 
 def registration(email: str, password: str, full_name: str) -> Registration:
-    return Registration(validation.email("email", email), new_password(password),
-                        validation.text("full_name", full_name, max_length=FULL_NAME_MAX_LENGTH))
+    return Registration(validation.email("email", email), new_password(password), display_name("full_name", full_name))
+
+
+def display_name(field: str, full_name: str) -> str:
+    """A full name as registration and renaming both accept it."""
+    return validation.text(field, full_name, max_length=FULL_NAME_MAX_LENGTH)
+
+
+# What a user may change of its own account through UpdateCurrentUser; email and roles have flows of their own.
+PROFILE_FIELDS = frozenset({"full_name"})
+
+
+def profile_update(mask: Iterable[str], full_name: str) -> str:
+    """The new full name UpdateCurrentUser asks for. An empty mask means every editable field."""
+    if unknown := set(mask) - PROFILE_FIELDS:
+        named = ", ".join(sorted(unknown))
+        raise InvalidArgument("update_mask", f"update_mask names fields a user cannot change: {named}; only "
+                                             f"{', '.join(sorted(PROFILE_FIELDS))} can", paths=named)
+    return display_name("user.full_name", full_name)
 
 
 def new_password(password: str) -> str:

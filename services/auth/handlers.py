@@ -220,6 +220,22 @@ class AuthHandlers:
         next_token = paging.encode({"after": accounts[-1].email.lower()}) if len(found) > limit else ""
         return accounts, next_token
 
+    async def update_profile(self, caller: Caller, mask: list[str], full_name: str) -> Account:
+        """The caller changes its own full name; a change is told as UserRenamed, a name given again tells nothing."""
+        new_name = domain.profile_update(mask, full_name)
+        user_id = uuid.UUID(caller.user_id)
+        async with self._uow() as uow:
+            previous = await uow.accounts.rename(user_id, new_name)
+            if previous is None:
+                raise _no_account(caller.user_id)
+            if previous != new_name:
+                await self._tell(uow.events, events.UserRenamed(full_name=new_name, previous_full_name=previous),
+                                 user_id, actor_id=user_id)
+            account = await self._existing(uow.accounts, user_id)
+        if previous != new_name:
+            log.info("account renamed", extra={"account_id": account.id})
+        return account
+
     async def change_role(self, actor: Caller, user_id: str, role: SystemRole, granting: bool) -> Account:
         target = validation.uuid_id("user_id", user_id)
         domain.role_change_allowed(actor.user_id, str(target), role, granting)

@@ -152,6 +152,14 @@ class AuthRepository:
     async def set_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
         await self.session.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=password_hash))
 
+    async def rename(self, user_id: uuid.UUID, full_name: str) -> str | None:
+        """The previous name; the row stays locked until commit, so concurrent renames tell a consistent chain."""
+        query = select(UserRow.full_name).where(UserRow.id == user_id).with_for_update()
+        previous = (await self.session.execute(query)).scalar_one_or_none()
+        if previous is not None and previous != full_name:
+            await self.session.execute(update(UserRow).where(UserRow.id == user_id).values(full_name=full_name))
+        return previous
+
     async def set_active(self, user_id: uuid.UUID, active: bool) -> None:
         await self.session.execute(update(UserRow).where(UserRow.id == user_id).values(active=active))
 

@@ -87,6 +87,10 @@ class AuthServicer(rpc.AuthServiceServicer):
         who = caller()
         return user_message(await self._handlers.account(who, who.user_id))
 
+    async def UpdateCurrentUser(self, request: pb.UpdateCurrentUserRequest, context) -> resources_pb2.User:
+        return user_message(await self._handlers.update_profile(caller(), list(request.update_mask.paths),
+                                                                request.user.full_name))
+
     async def GetUser(self, request: pb.GetUserRequest, context) -> resources_pb2.User:
         return user_message(await self._handlers.account(caller(), request.user_id))
 

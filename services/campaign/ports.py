@@ -37,6 +37,12 @@ class CampaignRepository(Protocol):
     async def visible_campaigns(self, user_id: str, admin: bool, status: CampaignStatus | None,
                                 type_: CampaignType | None, offset: int, limit: int) -> list[Campaign]: ...
 
+    async def campaigns_after(self, after: str, limit: int) -> list[tuple[Campaign, list[Tag]]]:
+        """Every campaign (drafts too) whose campaign_id sorts after `after`, in campaign_id order, with its tags."""
+
+    async def parts_of(self, user_id: str) -> list[tuple[str, Standing]]:
+        """Every campaign (by campaign_id, in that order) the user has joined or sponsors, and how it stands there."""
+
     async def add_campaign(self, campaign_id: str, fields: CampaignFields, policy: CoinPolicy,
                            created_by: str) -> Campaign | None:
         """The new draft, or None when the campaign_id is taken."""

@@ -198,6 +198,32 @@ class SqlCampaignRepository:
             query = query.where(sa.or_(discoverable, CampaignRow.id.in_(mine), CampaignRow.id.in_(sponsored)))
         return [row.campaign() for row in (await self.session.execute(query)).scalars()]
 
+    async def campaigns_after(self, after: str, limit: int) -> list[tuple[Campaign, list[Tag]]]:
+        rows = (await self.session.execute(sa.select(CampaignRow).where(CampaignRow.slug > after)
+                                           .order_by(CampaignRow.slug).limit(limit))).scalars().all()
+        campaigns = {row.id: row.campaign() for row in rows}
+        tags: dict[uuid.UUID, list[Tag]] = {campaign_uuid: [] for campaign_uuid in campaigns}
+        if campaigns:
+            tag_rows = await self.session.execute(sa.select(TagRow).where(TagRow.campaign_uuid.in_(campaigns))
+                                                  .order_by(sa.func.lower(TagRow.name)))
+            for tag in tag_rows.scalars():
+                tags[tag.campaign_uuid].append(tag_of(tag, campaigns[tag.campaign_uuid]))
+        return [(campaign, tags[campaign_uuid]) for campaign_uuid, campaign in campaigns.items()]
+
+    async def parts_of(self, user_id: str) -> list[tuple[str, Standing]]:
+        user_uuid = uuid.UUID(user_id)
+        # The user's memberships and sponsorships side by side, one row per campaign with either or both.
+        joined = sa.select(MemberRow.campaign_uuid, MemberRow.role).where(MemberRow.user_id == user_uuid).subquery()
+        sponsored = sa.select(SponsorRow.campaign_uuid).where(SponsorRow.user_id == user_uuid).subquery()
+        parts = (sa.select(sa.func.coalesce(joined.c.campaign_uuid, sponsored.c.campaign_uuid).label("campaign_uuid"),
+                           joined.c.role, sponsored.c.campaign_uuid.is_not(None).label("sponsor"))
+                 .select_from(joined.join(sponsored, joined.c.campaign_uuid == sponsored.c.campaign_uuid, full=True))
+                 .subquery())
+        rows = await self.session.execute(sa.select(CampaignRow.slug, parts.c.role, parts.c.sponsor)
+                                          .join(parts, parts.c.campaign_uuid == CampaignRow.id)
+                                          .order_by(CampaignRow.slug))
+        return [(slug, Standing(CampaignRole(role) if role else None, sponsor)) for slug, role, sponsor in rows]
+
     async def add_campaign(self, campaign_id: str, fields: CampaignFields, policy: CoinPolicy,
                            created_by: str) -> Campaign | None:
         inserted = await self.session.execute(

@@ -209,3 +209,16 @@ class CampaignInternalServicer(rpc.CampaignInternalServiceServicer):
         members, token = await self._handlers.joined_members(request.campaign_id, request.page_size,
                                                              request.page_token)
         return pb.ListJoinedMembersResponse(members=[member_message(m) for m in members], next_page_token=token)
+
+    async def ListUserCampaignRoles(self, request: pb.ListUserCampaignRolesRequest,
+                                    context) -> pb.ListUserCampaignRolesResponse:
+        parts = await self._handlers.parts_of(request.user_id)
+        return pb.ListUserCampaignRolesResponse(roles=[
+            pb.UserCampaignRole(campaign_id=campaign_id, role=CAMPAIGN_ROLE.to_proto(standing.role),
+                                sponsor=standing.sponsor) for campaign_id, standing in parts])
+
+    async def ListAllCampaigns(self, request: pb.ListAllCampaignsRequest, context) -> pb.ListAllCampaignsResponse:
+        campaigns, token = await self._handlers.all_campaigns(request.page_size, request.page_token)
+        return pb.ListAllCampaignsResponse(campaigns=[
+            pb.CampaignWithTags(campaign=campaign_message(c), tags=[tag_message(t) for t in tags])
+            for c, tags in campaigns], next_page_token=token)

@@ -10,7 +10,14 @@ from datetime import datetime, timedelta, timezone
 from services.common import faults, paging, validation
 from services.common.concepts import IdeaStatus
 from services.common.context import Caller, request_id
-from services.common.errors import DUPLICATE_IDEA_DETECTED, IDEA_NOT_FOUND, Aborted, FailedPrecondition, NotFound
+from services.common.errors import (
+    DUPLICATE_IDEA_DETECTED,
+    IDEA_NOT_FOUND,
+    Aborted,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+)
 from services.idea import domain
 from services.idea.domain import CampaignView, Decision, Idea
 from services.idea.messages import idea_edited, idea_status_changed, idea_submitted
@@ -25,6 +32,8 @@ from services.idea.ports import (
 )
 
 log = logging.getLogger("coins.idea")
+
+CAMPAIGN_IDEAS_PAGE, CAMPAIGN_IDEAS_MAX = 500, 1000
 
 
 def _now() -> datetime:
@@ -295,3 +304,33 @@ class IdeaHandlers:
     async def drop_tag(self, campaign_id: str, tag_id: str) -> int:
         async with self._unit_of_work() as uow:
             return await uow.ideas.drop_tag_everywhere(campaign_id, str(validation.uuid_id("tag_id", tag_id)))
+
+    async def campaign_ideas(self, campaign_id: str, page_size: int, page_token: str) -> tuple[list[Idea], str]:
+        """Every idea of the campaign in any status, oldest first, without status history. Keyed on the last idea
+        read, so ideas submitted while a reader pages through land on later pages and shift none."""
+        validation.slug("campaign_id", campaign_id)
+        limit = validation.page_size(page_size, default=CAMPAIGN_IDEAS_PAGE, maximum=CAMPAIGN_IDEAS_MAX)
+        after = _position_in(campaign_id, paging.decode(page_token))
+        async with self._unit_of_work() as uow:
+            found = await uow.ideas.in_campaign(campaign_id, after, limit + 1)
+        page = found[:limit]
+        last = page[-1] if len(found) > limit else None
+        token = paging.encode({"campaign_id": campaign_id, "submitted_at": last.submitted_at.isoformat(),
+                               "idea_id": last.id}) if last else ""
+        return page, token
+
+
+def _position_in(campaign_id: str, position: dict) -> tuple[datetime, str] | None:
+    """Where a ListCampaignIdeas token resumes. Its signature proves the platform issued it, not that this list of
+    this campaign did: a ListIdeas token, or one of another campaign, is refused like a forged one."""
+    if not position:
+        return None
+    refused = InvalidArgument("page_token", "page_token is not one this list of this campaign issued; start again "
+                                            "without it")
+    try:
+        submitted_at, idea_id = datetime.fromisoformat(position["submitted_at"]), str(position["idea_id"])
+    except (KeyError, TypeError, ValueError):
+        raise refused from None
+    if position.get("campaign_id") != campaign_id:
+        raise refused
+    return submitted_at, idea_id

@@ -66,6 +66,10 @@ class IdeaRepository(Protocol):
         """The campaign's ideas in `statuses` (all when None) plus `own_user`'s, filtered and in `order`
         (newest, title, or most_coins by `coin_totals`)."""
 
+    async def in_campaign(self, campaign_id: str, after: tuple[datetime, str] | None, limit: int) -> list[Idea]:
+        """Every idea of the campaign in any status, oldest first (submit time, then id), after the idea at `after`
+        (its submit time and id); without status history."""
+
     async def similar(self, campaign_id: str, title: str, statuses: tuple[IdeaStatus, ...], own_user: str,
                       threshold: float, limit: int) -> list[tuple[Idea, float]]:
         """Ideas in `statuses` (or `own_user`'s) whose titles score at least `threshold`, closest first."""

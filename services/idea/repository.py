@@ -54,13 +54,14 @@ class IdeaRow(IdeaBase):
                                                     order_by="IdeaTagRow.added_at")
     history: Mapped[list["StatusChangeRow"]] = relationship(lazy="raise", order_by="StatusChangeRow.id")
 
-    def idea(self) -> Idea:
+    def idea(self, *, history: bool = True) -> Idea:
+        """`history` False for rows read without their status changes."""
         return Idea(str(self.id), self.campaign_id, str(self.submitter_id), self.submitter_name, self.title,
                     self.description, IdeaStatus(self.status), self.context_id, self.permalink_source,
                     tuple(str(t.tag_id) for t in self.tags), self.submitted_at, self.approved_at, self.rejected_at,
                     self.accepted_at, self.started_at, self.completed_at, self.updated_at,
                     tuple(StatusChange(IdeaStatus(h.from_status), IdeaStatus(h.to_status), str(h.actor_id), h.reason,
-                                       h.changed_at) for h in self.history))
+                                       h.changed_at) for h in self.history) if history else ())
 
 
 # Listings by campaign and status or context; duplicate titles by trigram similarity of the normalised title.
@@ -181,6 +182,15 @@ class SqlIdeaRepository:
             query = query.order_by(*ORDERS[order])
         rows = (await self._session.execute(query.offset(offset).limit(limit))).scalars()
         return [row.idea() for row in rows]
+
+    async def in_campaign(self, campaign_id: str, after: tuple[datetime, str] | None, limit: int) -> list[Idea]:
+        query = (sa.select(IdeaRow).options(selectinload(IdeaRow.tags)).execution_options(populate_existing=True)
+                 .where(IdeaRow.campaign_id == campaign_id).order_by(IdeaRow.submitted_at, IdeaRow.id).limit(limit))
+        if after is not None:
+            submitted_at, idea_id = after
+            query = query.where(sa.tuple_(IdeaRow.submitted_at, IdeaRow.id) > sa.tuple_(
+                sa.literal(submitted_at, sa.DateTime(timezone=True)), sa.literal(uuid.UUID(idea_id), UUID)))
+        return [row.idea(history=False) for row in (await self._session.execute(query)).scalars()]
 
     async def similar(self, campaign_id: str, title: str, statuses: tuple[IdeaStatus, ...], own_user: str,
                       threshold: float, limit: int) -> list[tuple[Idea, float]]:

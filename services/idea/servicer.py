@@ -83,3 +83,10 @@ class IdeaInternalServicer(rpc.IdeaInternalServiceServicer):
 
     async def RemoveTag(self, request: pb.RemoveTagRequest, context) -> pb.RemoveTagResponse:
         return pb.RemoveTagResponse(ideas_changed=await self._handlers.drop_tag(request.campaign_id, request.tag_id))
+
+    async def ListCampaignIdeas(self, request: pb.ListCampaignIdeasRequest,
+                                context) -> pb.ListCampaignIdeasResponse:
+        # coin_total stays 0: the caller reads totals from the coin service, which owns them.
+        ideas, token = await self._handlers.campaign_ideas(request.campaign_id, request.page_size, request.page_token)
+        return pb.ListCampaignIdeasResponse(ideas=[idea_message(i, history=False) for i in ideas],
+                                            next_page_token=token)

@@ -8,13 +8,17 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import grpc
+import httpx
 import redis
+from google.protobuf.field_mask_pb2 import FieldMask
 
 from coins.v1 import auth_service_pb2 as pb
 from coins.v1 import auth_service_pb2_grpc as rpc
+from coins.v1 import resources_pb2 as res
 from coins.v1.events_pb2 import Event
 from services.common import sealing
 from tests.support.accounts import PASSWORD, Account, logs_holding, sign_up, unique_email, verification_token
+from tests.support.errors import json_detail
 from tests.support.notifications import mails_to
 from tools.devstack import Stack
 
@@ -112,3 +116,37 @@ def test_each_resend_asks_for_a_mail_with_the_new_link(stack: Stack, auth_channe
     assert first != second
     assert told[2][1].actor_id == user.id
     stub.VerifyEmail(pb.VerifyEmailRequest(token=mailed_token(stack, told[2][1])))  # the resent link works
+
+
+def test_renames_over_grpc_and_rest_reach_the_auth_stream_once_each(stack: Stack, auth_channel: grpc.Channel,
+                                                                     gateway: httpx.Client):
+    stub = rpc.AuthServiceStub(auth_channel)
+    user = sign_up(auth_channel, "renamer")  # registered as "Renamer", verified
+    renamed = stub.UpdateCurrentUser(pb.UpdateCurrentUserRequest(
+        user=res.User(full_name="Rita Renamed"), update_mask=FieldMask(paths=["full_name"])),
+        metadata=[*user.metadata, ("x-request-id", "rename-rita")])
+    assert (renamed.id, renamed.email, renamed.full_name) == (user.id, user.email, "Rita Renamed")
+    again = stub.UpdateCurrentUser(pb.UpdateCurrentUserRequest(user=res.User(full_name="Rita Renamed")),
+                                   metadata=user.metadata)  # the same name: nothing to tell
+    assert again.full_name == "Rita Renamed"
+
+    over_rest = gateway.patch("/auth/me", headers=user.bearer, json={"full_name": "Rita Rest"})
+    assert over_rest.status_code == 200, over_rest.text
+    assert (over_rest.json()["id"], over_rest.json()["fullName"]) == (user.id, "Rita Rest")
+    assert gateway.get("/auth/me", headers=user.bearer).json()["fullName"] == "Rita Rest"
+    refused = gateway.patch("/auth/me", headers=user.bearer, params={"updateMask": "email"},
+                            json={"email": "someone-else@example.org"})
+    assert refused.status_code == 400, refused.text
+    assert json_detail(refused.json(), "BadRequest")["fieldViolations"][0]["field"] == "update_mask"
+    assert "email" in refused.json()["message"]
+    assert gateway.patch("/auth/me", json={"fullName": "Nobody"}).status_code == 401
+
+    told = events_about(stack, f"users/{user.id}", count=6, within_s=3)  # a sixth would be a refused or same name
+    assert [event.type for _, event in told] == [
+        "coins.v1.UserRegistered", "coins.v1.EmailVerificationRequested", "coins.v1.UserEmailVerified",
+        "coins.v1.UserRenamed", "coins.v1.UserRenamed"]
+    first, second = (event for _, event in told[3:])
+    assert (first.user_renamed.full_name, first.user_renamed.previous_full_name) == ("Rita Renamed", "Renamer")
+    assert (second.user_renamed.full_name, second.user_renamed.previous_full_name) == ("Rita Rest", "Rita Renamed")
+    assert (first.source, first.actor_id, first.campaign_id, first.request_id) == ("auth", user.id, "", "rename-rita")
+    assert second.actor_id == user.id

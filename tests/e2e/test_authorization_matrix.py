@@ -12,6 +12,7 @@ import pytest
 from coins.v1 import campaign_service_pb2 as cpb
 from coins.v1 import idea_service_pb2 as ipb
 from coins.v1 import resources_pb2 as res
+from services.common import catalog
 from tests.support.world import User
 
 PERSONAS = ("admin", "sponsor", "manager", "other_manager", "member", "stranger", "anonymous")
@@ -142,6 +143,10 @@ CASES = {
         campaign_id=w.campaign, user_id=w.member.id)), INTERNAL_AT_THE_GATEWAY),
     "ListJoinedMembers": (lambda w, u, h: u.campaigns_internal.ListJoinedMembers(cpb.ListJoinedMembersRequest(
         campaign_id=w.campaign)), INTERNAL_AT_THE_GATEWAY),
+    "ListUserCampaignRoles": (lambda w, u, h: u.campaigns_internal.ListUserCampaignRoles(
+        cpb.ListUserCampaignRolesRequest(user_id=w.member.id)), INTERNAL_AT_THE_GATEWAY),
+    "ListAllCampaigns": (lambda w, u, h: u.campaigns_internal.ListAllCampaigns(cpb.ListAllCampaignsRequest()),
+                         INTERNAL_AT_THE_GATEWAY),
     "CreateIdea": (lambda w, u, h: u.submit(w.campaign), "OK PD OK PD OK PD UA"),
     "GetIdea(competing)": (lambda w, u, h: u.ideas.GetIdea(ipb.GetIdeaRequest(idea_id=w.competing)),
                            "OK OK OK OK OK OK UA"),
@@ -161,11 +166,20 @@ CASES = {
         idea_id=w.fresh_pending(), tag_id=w.tag)), "OK PD OK NF OK NF UA"),
     "GetPermalink": (lambda w, u, h: u.ideas.GetPermalink(ipb.GetPermalinkRequest(campaign_id=w.campaign)),
                      "OK OK OK OK OK OK UA"),
+    "GetCampaignResult": (lambda w, u, h: u.ideas.GetCampaignResult(ipb.GetCampaignResultRequest(
+        campaign_id=w.campaign)), "OK OK OK OK OK OK UA"),
     "BatchGetIdeas": (lambda w, u, h: u.ideas_internal.BatchGetIdeas(ipb.BatchGetIdeasRequest(
         idea_ids=[w.pending])), INTERNAL_AT_THE_GATEWAY),
     "RemoveTag": (lambda w, u, h: u.ideas_internal.RemoveTag(ipb.RemoveTagRequest(
         campaign_id=w.campaign, tag_id=w.tag)), INTERNAL_AT_THE_GATEWAY),
+    "ListCampaignIdeas": (lambda w, u, h: u.ideas_internal.ListCampaignIdeas(ipb.ListCampaignIdeasRequest(
+        campaign_id=w.campaign)), INTERNAL_AT_THE_GATEWAY),
 }
+
+
+def test_the_matrix_names_every_rpc_of_the_campaign_and_idea_services():
+    named = {case.split("(")[0] for case in CASES}
+    assert named == {m.name for m in catalog.methods().values() if m.service in ("campaign", "idea")}
 
 
 @pytest.mark.parametrize("rpc", sorted(CASES))

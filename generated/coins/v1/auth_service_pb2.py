@@ -27,10 +27,11 @@ from coins.v1 import resources_pb2 as coins_dot_v1_dot_resources__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x63oins/v1/auth_service.proto\x12\x08\x63oins.v1\x1a\x16\x63oins/v1/options.proto\x1a\x18\x63oins/v1/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n\x0fRegisterRequest\x12\x13\n\x05\x65mail\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\x08password\x18\x02 \x01(\tB\x05\xe2\x41\x02\x02\x04\x12\x17\n\tfull_name\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"<\n\x0cLoginRequest\x12\x13\n\x05\x65mail\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\x08password\x18\x02 \x01(\tB\x05\xe2\x41\x02\x02\x04\"\xe7\x01\n\tTokenPair\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12<\n\x18\x61\x63\x63\x65ss_token_expire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rrefresh_token\x18\x03 \x01(\t\x12=\n\x19refresh_token_expire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ntoken_type\x18\x05 \x01(\t\x12\x1c\n\x04user\x18\x06 \x01(\x0b\x32\x0e.coins.v1.User\"2\n\x13RefreshTokenRequest\x12\x1b\n\rrefresh_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\",\n\rLogoutRequest\x12\x1b\n\rrefresh_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"*\n\x12VerifyEmailRequest\x12\x14\n\x05token\x18\x01 \x01(\tB\x05\xe2\x41\x02\x02\x04\" \n\x1eResendVerificationEmailRequest\"\x17\n\x15GetCurrentUserRequest\"\'\n\x0eGetUserRequest\x12\x15\n\x07user_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"I\n\x10ListUsersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06\x66ilter\x18\x03 \x01(\t\"K\n\x11ListUsersResponse\x12\x1d\n\x05users\x18\x01 \x03(\x0b\x32\x0e.coins.v1.User\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"S\n\x10GrantRoleRequest\x12\x15\n\x07user_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12(\n\x04role\x18\x02 \x01(\x0e\x32\x14.coins.v1.SystemRoleB\x04\xe2\x41\x01\x02\"T\n\x11RevokeRoleRequest\x12\x15\n\x07user_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12(\n\x04role\x18\x02 \x01(\x0e\x32\x14.coins.v1.SystemRoleB\x04\xe2\x41\x01\x02\".\n\x15\x44\x65\x61\x63tivateUserRequest\x12\x15\n\x07user_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\".\n\x15ReactivateUserRequest\x12\x15\n\x07user_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"(\n\x14\x42\x61tchGetUsersRequest\x12\x10\n\x08user_ids\x18\x01 \x03(\t\"6\n\x15\x42\x61tchGetUsersResponse\x12\x1d\n\x05users\x18\x01 \x03(\x0b\x32\x0e.coins.v1.User\"+\n\x19LookupUsersByEmailRequest\x12\x0e\n\x06\x65mails\x18\x01 \x03(\t\";\n\x1aLookupUsersByEmailResponse\x12\x1d\n\x05users\x18\x01 \x03(\x0b\x32\x0e.coins.v1.User2\xe3\t\n\x0b\x41uthService\x12T\n\x08Register\x12\x19.coins.v1.RegisterRequest\x1a\x0e.coins.v1.User\"\x1d\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\x13\"\x0e/auth/register:\x01*\x12P\n\x05Login\x12\x16.coins.v1.LoginRequest\x1a\x13.coins.v1.TokenPair\"\x1a\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\x10\"\x0b/auth/login:\x01*\x12`\n\x0cRefreshToken\x12\x1d.coins.v1.RefreshTokenRequest\x1a\x13.coins.v1.TokenPair\"\x1c\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\x12\"\r/auth/refresh:\x01*\x12R\n\x06Logout\x12\x17.coins.v1.LogoutRequest\x1a\x16.google.protobuf.Empty\"\x17\x82\xd3\xe4\x93\x02\x11\"\x0c/auth/logout:\x01*\x12^\n\x0bVerifyEmail\x12\x1c.coins.v1.VerifyEmailRequest\x1a\x0e.coins.v1.User\"!\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\x17\"\x12/auth/verify-email:\x01*\x12\x87\x01\n\x17ResendVerificationEmail\x12(.coins.v1.ResendVerificationEmailRequest\x1a\x16.google.protobuf.Empty\"*\x82\xd3\xe4\x93\x02$\"\x1f/auth/resend-verification-email:\x01*\x12S\n\x0eGetCurrentUser\x12\x1f.coins.v1.GetCurrentUserRequest\x1a\x0e.coins.v1.User\"\x10\x82\xd3\xe4\x93\x02\n\x12\x08/auth/me\x12M\n\x07GetUser\x12\x18.coins.v1.GetUserRequest\x1a\x0e.coins.v1.User\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/users/{user_id}\x12T\n\tListUsers\x12\x1a.coins.v1.ListUsersRequest\x1a\x1b.coins.v1.ListUsersResponse\"\x0e\x82\xd3\xe4\x93\x02\x08\x12\x06/users\x12Z\n\tGrantRole\x12\x1a.coins.v1.GrantRoleRequest\x1a\x0e.coins.v1.User\"!\x82\xd3\xe4\x93\x02\x1b\"\x16/users/{user_id}/roles:\x01*\x12`\n\nRevokeRole\x12\x1b.coins.v1.RevokeRoleRequest\x1a\x0e.coins.v1.User\"%\x82\xd3\xe4\x93\x02\x1f*\x1d/users/{user_id}/roles/{role}\x12i\n\x0e\x44\x65\x61\x63tivateUser\x12\x1f.coins.v1.DeactivateUserRequest\x1a\x0e.coins.v1.User\"&\x82\xd3\xe4\x93\x02 \"\x1b/users/{user_id}:deactivate:\x01*\x12i\n\x0eReactivateUser\x12\x1f.coins.v1.ReactivateUserRequest\x1a\x0e.coins.v1.User\"&\x82\xd3\xe4\x93\x02 \"\x1b/users/{user_id}:reactivate:\x01*2\xc8\x01\n\x13\x41uthInternalService\x12P\n\rBatchGetUsers\x12\x1e.coins.v1.BatchGetUsersRequest\x1a\x1f.coins.v1.BatchGetUsersResponse\x12_\n\x12LookupUsersByEmail\x12#.coins.v1.LookupUsersByEmailRequest\x1a$.coins.v1.LookupUsersByEmailResponseBZ\n\x1borg.coinsforchange.coins.v1P\x01Z9github.com/coins-for-change/coins/gen/go/coins/v1;coinsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x63oins/v1/auth_service.proto\x12\x08\x63oins.v1\x1a\x16\x63oins/v1/options.proto\x1a\x18\x63oins/v1/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"l\n\x0fRegisterRequest\x12\x13\n\x05\x65mail\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\x08password\x18\x02 \x01(\tB\x05\xe2\x41\x02\x02\x04\x12\x17\n\tfull_name\x18\x03 \x01(\tB\x04\xe2\x41\x01\x02\x12\x12\n\nrequest_id\x18\x04 \x01(\t\"<\n\x0cLoginRequest\x12\x13\n\x05\x65mail\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\x08password\x18\x02 \x01(\tB\x05\xe2\x41\x02\x02\x04\"\xe7\x01\n\tTokenPair\x12\x14\n\x0c\x61\x63\x63\x65ss_token\x18\x01 \x01(\t\x12<\n\x18\x61\x63\x63\x65ss_token_expire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rrefresh_token\x18\x03 \x01(\t\x12=\n\x19refresh_token_expire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ntoken_type\x18\x05 \x01(\t\x12\x1c\n\x04user\x18\x06 \x01(\x0b\x32\x0e.coins.v1.User\"2\n\x13RefreshTokenRequest\x12\x1b\n\rrefresh_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\",\n\rLogoutRequest\x12\x1b\n\rrefresh_token\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"*\n\x12VerifyEmailRequest\x12\x14\n\x05token\x18\x01 \x01(\tB\x05\xe2\x41\x02\x02\x04\" \n\x1eResendVerificationEmailRequest\"\x17\n\x15GetCurrentUserRequest\"o\n\x18UpdateCurrentUserRequest\x12\"\n\x04user\x18\x01 \x01(\x0b\x32\x0e.coins.v1.UserB\x04\xe2\x41\x01\x02\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"\'\n\x0eGetUserRequest\x12\x15\n\x07user_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"I\n\x10ListUsersRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06\x66ilter\x18\x03 \x01(\t\"K\n\x11ListUsersResponse\x12\x1d\n\x05users\x18\x01 \x03(\x0b\x32\x0e.coins.v1.User\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"S\n\x10GrantRoleRequest\x12\x15\n\x07user_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12(\n\x04role\x18\x02 \x01(\x0e\x32\x14.coins.v1.SystemRoleB\x04\xe2\x41\x01\x02\"T\n\x11RevokeRoleRequest\x12\x15\n\x07user_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12(\n\x04role\x18\x02 \x01(\x0e\x32\x14.coins.v1.SystemRoleB\x04\xe2\x41\x01\x02\".\n\x15\x44\x65\x61\x63tivateUserRequest\x12\x15\n\x07user_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\".\n\x15ReactivateUserRequest\x12\x15\n\x07user_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"(\n\x14\x42\x61tchGetUsersRequest\x12\x10\n\x08user_ids\x18\x01 \x03(\t\"6\n\x15\x42\x61tchGetUsersResponse\x12\x1d\n\x05users\x18\x01 \x03(\x0b\x32\x0e.coins.v1.User\"+\n\x19LookupUsersByEmailRequest\x12\x0e\n\x06\x65mails\x18\x01 \x03(\t\";\n\x1aLookupUsersByEmailResponse\x12\x1d\n\x05users\x18\x01 \x03(\x0b\x32\x0e.coins.v1.User2\xc4\n\n\x0b\x41uthService\x12T\n\x08Register\x12\x19.coins.v1.RegisterRequest\x1a\x0e.coins.v1.User\"\x1d\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\x13\"\x0e/auth/register:\x01*\x12P\n\x05Login\x12\x16.coins.v1.LoginRequest\x1a\x13.coins.v1.TokenPair\"\x1a\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\x10\"\x0b/auth/login:\x01*\x12`\n\x0cRefreshToken\x12\x1d.coins.v1.RefreshTokenRequest\x1a\x13.coins.v1.TokenPair\"\x1c\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\x12\"\r/auth/refresh:\x01*\x12R\n\x06Logout\x12\x17.coins.v1.LogoutRequest\x1a\x16.google.protobuf.Empty\"\x17\x82\xd3\xe4\x93\x02\x11\"\x0c/auth/logout:\x01*\x12^\n\x0bVerifyEmail\x12\x1c.coins.v1.VerifyEmailRequest\x1a\x0e.coins.v1.User\"!\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\x17\"\x12/auth/verify-email:\x01*\x12\x87\x01\n\x17ResendVerificationEmail\x12(.coins.v1.ResendVerificationEmailRequest\x1a\x16.google.protobuf.Empty\"*\x82\xd3\xe4\x93\x02$\"\x1f/auth/resend-verification-email:\x01*\x12S\n\x0eGetCurrentUser\x12\x1f.coins.v1.GetCurrentUserRequest\x1a\x0e.coins.v1.User\"\x10\x82\xd3\xe4\x93\x02\n\x12\x08/auth/me\x12_\n\x11UpdateCurrentUser\x12\".coins.v1.UpdateCurrentUserRequest\x1a\x0e.coins.v1.User\"\x16\x82\xd3\xe4\x93\x02\x10\x32\x08/auth/me:\x04user\x12M\n\x07GetUser\x12\x18.coins.v1.GetUserRequest\x1a\x0e.coins.v1.User\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/users/{user_id}\x12T\n\tListUsers\x12\x1a.coins.v1.ListUsersRequest\x1a\x1b.coins.v1.ListUsersResponse\"\x0e\x82\xd3\xe4\x93\x02\x08\x12\x06/users\x12Z\n\tGrantRole\x12\x1a.coins.v1.GrantRoleRequest\x1a\x0e.coins.v1.User\"!\x82\xd3\xe4\x93\x02\x1b\"\x16/users/{user_id}/roles:\x01*\x12`\n\nRevokeRole\x12\x1b.coins.v1.RevokeRoleRequest\x1a\x0e.coins.v1.User\"%\x82\xd3\xe4\x93\x02\x1f*\x1d/users/{user_id}/roles/{role}\x12i\n\x0e\x44\x65\x61\x63tivateUser\x12\x1f.coins.v1.DeactivateUserRequest\x1a\x0e.coins.v1.User\"&\x82\xd3\xe4\x93\x02 \"\x1b/users/{user_id}:deactivate:\x01*\x12i\n\x0eReactivateUser\x12\x1f.coins.v1.ReactivateUserRequest\x1a\x0e.coins.v1.User\"&\x82\xd3\xe4\x93\x02 \"\x1b/users/{user_id}:reactivate:\x01*2\xc8\x01\n\x13\x41uthInternalService\x12P\n\rBatchGetUsers\x12\x1e.coins.v1.BatchGetUsersRequest\x1a\x1f.coins.v1.BatchGetUsersResponse\x12_\n\x12LookupUsersByEmail\x12#.coins.v1.LookupUsersByEmailRequest\x1a$.coins.v1.LookupUsersByEmailResponseBZ\n\x1borg.coinsforchange.coins.v1P\x01Z9github.com/coins-for-change/coins/gen/go/coins/v1;coinsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -54,6 +55,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOGOUTREQUEST'].fields_by_name['refresh_token']._serialized_options = b'\342A\001\002'
   _globals['_VERIFYEMAILREQUEST'].fields_by_name['token']._loaded_options = None
   _globals['_VERIFYEMAILREQUEST'].fields_by_name['token']._serialized_options = b'\342A\002\002\004'
+  _globals['_UPDATECURRENTUSERREQUEST'].fields_by_name['user']._loaded_options = None
+  _globals['_UPDATECURRENTUSERREQUEST'].fields_by_name['user']._serialized_options = b'\342A\001\002'
   _globals['_GETUSERREQUEST'].fields_by_name['user_id']._loaded_options = None
   _globals['_GETUSERREQUEST'].fields_by_name['user_id']._serialized_options = b'\342A\001\002'
   _globals['_GRANTROLEREQUEST'].fields_by_name['user_id']._loaded_options = None
@@ -82,6 +85,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUTHSERVICE'].methods_by_name['ResendVerificationEmail']._serialized_options = b'\202\323\344\223\002$\"\037/auth/resend-verification-email:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['GetCurrentUser']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['GetCurrentUser']._serialized_options = b'\202\323\344\223\002\n\022\010/auth/me'
+  _globals['_AUTHSERVICE'].methods_by_name['UpdateCurrentUser']._loaded_options = None
+  _globals['_AUTHSERVICE'].methods_by_name['UpdateCurrentUser']._serialized_options = b'\202\323\344\223\002\0202\010/auth/me:\004user'
   _globals['_AUTHSERVICE'].methods_by_name['GetUser']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['GetUser']._serialized_options = b'\202\323\344\223\002\022\022\020/users/{user_id}'
   _globals['_AUTHSERVICE'].methods_by_name['ListUsers']._loaded_options = None
@@ -94,46 +99,48 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_AUTHSERVICE'].methods_by_name['DeactivateUser']._serialized_options = b'\202\323\344\223\002 \"\033/users/{user_id}:deactivate:\001*'
   _globals['_AUTHSERVICE'].methods_by_name['ReactivateUser']._loaded_options = None
   _globals['_AUTHSERVICE'].methods_by_name['ReactivateUser']._serialized_options = b'\202\323\344\223\002 \"\033/users/{user_id}:reactivate:\001*'
-  _globals['_REGISTERREQUEST']._serialized_start=216
-  _globals['_REGISTERREQUEST']._serialized_end=324
-  _globals['_LOGINREQUEST']._serialized_start=326
-  _globals['_LOGINREQUEST']._serialized_end=386
-  _globals['_TOKENPAIR']._serialized_start=389
-  _globals['_TOKENPAIR']._serialized_end=620
-  _globals['_REFRESHTOKENREQUEST']._serialized_start=622
-  _globals['_REFRESHTOKENREQUEST']._serialized_end=672
-  _globals['_LOGOUTREQUEST']._serialized_start=674
-  _globals['_LOGOUTREQUEST']._serialized_end=718
-  _globals['_VERIFYEMAILREQUEST']._serialized_start=720
-  _globals['_VERIFYEMAILREQUEST']._serialized_end=762
-  _globals['_RESENDVERIFICATIONEMAILREQUEST']._serialized_start=764
-  _globals['_RESENDVERIFICATIONEMAILREQUEST']._serialized_end=796
-  _globals['_GETCURRENTUSERREQUEST']._serialized_start=798
-  _globals['_GETCURRENTUSERREQUEST']._serialized_end=821
-  _globals['_GETUSERREQUEST']._serialized_start=823
-  _globals['_GETUSERREQUEST']._serialized_end=862
-  _globals['_LISTUSERSREQUEST']._serialized_start=864
-  _globals['_LISTUSERSREQUEST']._serialized_end=937
-  _globals['_LISTUSERSRESPONSE']._serialized_start=939
-  _globals['_LISTUSERSRESPONSE']._serialized_end=1014
-  _globals['_GRANTROLEREQUEST']._serialized_start=1016
-  _globals['_GRANTROLEREQUEST']._serialized_end=1099
-  _globals['_REVOKEROLEREQUEST']._serialized_start=1101
-  _globals['_REVOKEROLEREQUEST']._serialized_end=1185
-  _globals['_DEACTIVATEUSERREQUEST']._serialized_start=1187
-  _globals['_DEACTIVATEUSERREQUEST']._serialized_end=1233
-  _globals['_REACTIVATEUSERREQUEST']._serialized_start=1235
-  _globals['_REACTIVATEUSERREQUEST']._serialized_end=1281
-  _globals['_BATCHGETUSERSREQUEST']._serialized_start=1283
-  _globals['_BATCHGETUSERSREQUEST']._serialized_end=1323
-  _globals['_BATCHGETUSERSRESPONSE']._serialized_start=1325
-  _globals['_BATCHGETUSERSRESPONSE']._serialized_end=1379
-  _globals['_LOOKUPUSERSBYEMAILREQUEST']._serialized_start=1381
-  _globals['_LOOKUPUSERSBYEMAILREQUEST']._serialized_end=1424
-  _globals['_LOOKUPUSERSBYEMAILRESPONSE']._serialized_start=1426
-  _globals['_LOOKUPUSERSBYEMAILRESPONSE']._serialized_end=1485
-  _globals['_AUTHSERVICE']._serialized_start=1488
-  _globals['_AUTHSERVICE']._serialized_end=2739
-  _globals['_AUTHINTERNALSERVICE']._serialized_start=2742
-  _globals['_AUTHINTERNALSERVICE']._serialized_end=2942
+  _globals['_REGISTERREQUEST']._serialized_start=250
+  _globals['_REGISTERREQUEST']._serialized_end=358
+  _globals['_LOGINREQUEST']._serialized_start=360
+  _globals['_LOGINREQUEST']._serialized_end=420
+  _globals['_TOKENPAIR']._serialized_start=423
+  _globals['_TOKENPAIR']._serialized_end=654
+  _globals['_REFRESHTOKENREQUEST']._serialized_start=656
+  _globals['_REFRESHTOKENREQUEST']._serialized_end=706
+  _globals['_LOGOUTREQUEST']._serialized_start=708
+  _globals['_LOGOUTREQUEST']._serialized_end=752
+  _globals['_VERIFYEMAILREQUEST']._serialized_start=754
+  _globals['_VERIFYEMAILREQUEST']._serialized_end=796
+  _globals['_RESENDVERIFICATIONEMAILREQUEST']._serialized_start=798
+  _globals['_RESENDVERIFICATIONEMAILREQUEST']._serialized_end=830
+  _globals['_GETCURRENTUSERREQUEST']._serialized_start=832
+  _globals['_GETCURRENTUSERREQUEST']._serialized_end=855
+  _globals['_UPDATECURRENTUSERREQUEST']._serialized_start=857
+  _globals['_UPDATECURRENTUSERREQUEST']._serialized_end=968
+  _globals['_GETUSERREQUEST']._serialized_start=970
+  _globals['_GETUSERREQUEST']._serialized_end=1009
+  _globals['_LISTUSERSREQUEST']._serialized_start=1011
+  _globals['_LISTUSERSREQUEST']._serialized_end=1084
+  _globals['_LISTUSERSRESPONSE']._serialized_start=1086
+  _globals['_LISTUSERSRESPONSE']._serialized_end=1161
+  _globals['_GRANTROLEREQUEST']._serialized_start=1163
+  _globals['_GRANTROLEREQUEST']._serialized_end=1246
+  _globals['_REVOKEROLEREQUEST']._serialized_start=1248
+  _globals['_REVOKEROLEREQUEST']._serialized_end=1332
+  _globals['_DEACTIVATEUSERREQUEST']._serialized_start=1334
+  _globals['_DEACTIVATEUSERREQUEST']._serialized_end=1380
+  _globals['_REACTIVATEUSERREQUEST']._serialized_start=1382
+  _globals['_REACTIVATEUSERREQUEST']._serialized_end=1428
+  _globals['_BATCHGETUSERSREQUEST']._serialized_start=1430
+  _globals['_BATCHGETUSERSREQUEST']._serialized_end=1470
+  _globals['_BATCHGETUSERSRESPONSE']._serialized_start=1472
+  _globals['_BATCHGETUSERSRESPONSE']._serialized_end=1526
+  _globals['_LOOKUPUSERSBYEMAILREQUEST']._serialized_start=1528
+  _globals['_LOOKUPUSERSBYEMAILREQUEST']._serialized_end=1571
+  _globals['_LOOKUPUSERSBYEMAILRESPONSE']._serialized_start=1573
+  _globals['_LOOKUPUSERSBYEMAILRESPONSE']._serialized_end=1632
+  _globals['_AUTHSERVICE']._serialized_start=1635
+  _globals['_AUTHSERVICE']._serialized_end=2983
+  _globals['_AUTHINTERNALSERVICE']._serialized_start=2986
+  _globals['_AUTHINTERNALSERVICE']._serialized_end=3186
 # @@protoc_insertion_point(module_scope)

@@ -72,6 +72,11 @@ class AuthServiceStub:
                 request_serializer=coins_dot_v1_dot_auth__service__pb2.GetCurrentUserRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_resources__pb2.User.FromString,
                 _registered_method=True)
+        self.UpdateCurrentUser = channel.unary_unary(
+                '/coins.v1.AuthService/UpdateCurrentUser',
+                request_serializer=coins_dot_v1_dot_auth__service__pb2.UpdateCurrentUserRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_resources__pb2.User.FromString,
+                _registered_method=True)
         self.GetUser = channel.unary_unary(
                 '/coins.v1.AuthService/GetUser',
                 request_serializer=coins_dot_v1_dot_auth__service__pb2.GetUserRequest.SerializeToString,
@@ -161,6 +166,14 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateCurrentUser(self, request, context):
+        """Changes the caller's own profile: its full name (the only field a user edits; email and roles have their own
+        flows). Other services learn the new name from the UserRenamed event.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetUser(self, request, context):
         """One account (admins, or the user itself).
         """
@@ -240,6 +253,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
             'GetCurrentUser': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCurrentUser,
                     request_deserializer=coins_dot_v1_dot_auth__service__pb2.GetCurrentUserRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_resources__pb2.User.SerializeToString,
+            ),
+            'UpdateCurrentUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateCurrentUser,
+                    request_deserializer=coins_dot_v1_dot_auth__service__pb2.UpdateCurrentUserRequest.FromString,
                     response_serializer=coins_dot_v1_dot_resources__pb2.User.SerializeToString,
             ),
             'GetUser': grpc.unary_unary_rpc_method_handler(
@@ -462,6 +480,33 @@ class AuthService:
             target,
             '/coins.v1.AuthService/GetCurrentUser',
             coins_dot_v1_dot_auth__service__pb2.GetCurrentUserRequest.SerializeToString,
+            coins_dot_v1_dot_resources__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateCurrentUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.AuthService/UpdateCurrentUser',
+            coins_dot_v1_dot_auth__service__pb2.UpdateCurrentUserRequest.SerializeToString,
             coins_dot_v1_dot_resources__pb2.User.FromString,
             options,
             channel_credentials,

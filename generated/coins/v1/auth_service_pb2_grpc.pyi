@@ -57,6 +57,10 @@ class AuthServiceStub:
     """
     GetCurrentUser: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.GetCurrentUserRequest, _resources_pb2.User]
     """The caller's own account."""
+    UpdateCurrentUser: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.UpdateCurrentUserRequest, _resources_pb2.User]
+    """Changes the caller's own profile: its full name (the only field a user edits; email and roles have their own
+    flows). Other services learn the new name from the UserRenamed event.
+    """
     GetUser: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.GetUserRequest, _resources_pb2.User]
     """One account (admins, or the user itself)."""
     ListUsers: _grpc.UnaryUnaryMultiCallable[_auth_service_pb2.ListUsersRequest, _auth_service_pb2.ListUsersResponse]
@@ -99,6 +103,10 @@ class AuthServiceAsyncStub(AuthServiceStub):
     """
     GetCurrentUser: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.GetCurrentUserRequest, _resources_pb2.User]  # type: ignore[assignment]
     """The caller's own account."""
+    UpdateCurrentUser: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.UpdateCurrentUserRequest, _resources_pb2.User]  # type: ignore[assignment]
+    """Changes the caller's own profile: its full name (the only field a user edits; email and roles have their own
+    flows). Other services learn the new name from the UserRenamed event.
+    """
     GetUser: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.GetUserRequest, _resources_pb2.User]  # type: ignore[assignment]
     """One account (admins, or the user itself)."""
     ListUsers: _aio.UnaryUnaryMultiCallable[_auth_service_pb2.ListUsersRequest, _auth_service_pb2.ListUsersResponse]  # type: ignore[assignment]
@@ -180,6 +188,16 @@ class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_resources_pb2.User, _abc.Awaitable[_resources_pb2.User]]:
         """The caller's own account."""
+
+    @_abc_1.abstractmethod
+    def UpdateCurrentUser(
+        self,
+        request: _auth_service_pb2.UpdateCurrentUserRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_resources_pb2.User, _abc.Awaitable[_resources_pb2.User]]:
+        """Changes the caller's own profile: its full name (the only field a user edits; email and roles have their own
+        flows). Other services learn the new name from the UserRenamed event.
+        """
 
     @_abc_1.abstractmethod
     def GetUser(

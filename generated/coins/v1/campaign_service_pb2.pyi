@@ -351,3 +351,49 @@ class ListJoinedMembersResponse(_message.Message):
     members: _containers.RepeatedCompositeFieldContainer[_resources_pb2.CampaignMember]
     next_page_token: str
     def __init__(self, members: _Optional[_Iterable[_Union[_resources_pb2.CampaignMember, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListUserCampaignRolesRequest(_message.Message):
+    __slots__ = ("user_id",)
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
+
+class UserCampaignRole(_message.Message):
+    __slots__ = ("campaign_id", "role", "sponsor")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    SPONSOR_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    role: _resources_pb2.CampaignRole
+    sponsor: bool
+    def __init__(self, campaign_id: _Optional[str] = ..., role: _Optional[_Union[_resources_pb2.CampaignRole, str]] = ..., sponsor: _Optional[bool] = ...) -> None: ...
+
+class ListUserCampaignRolesResponse(_message.Message):
+    __slots__ = ("roles",)
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    roles: _containers.RepeatedCompositeFieldContainer[UserCampaignRole]
+    def __init__(self, roles: _Optional[_Iterable[_Union[UserCampaignRole, _Mapping]]] = ...) -> None: ...
+
+class ListAllCampaignsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class CampaignWithTags(_message.Message):
+    __slots__ = ("campaign", "tags")
+    CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    campaign: _resources_pb2.Campaign
+    tags: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Tag]
+    def __init__(self, campaign: _Optional[_Union[_resources_pb2.Campaign, _Mapping]] = ..., tags: _Optional[_Iterable[_Union[_resources_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class ListAllCampaignsResponse(_message.Message):
+    __slots__ = ("campaigns", "next_page_token")
+    CAMPAIGNS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    campaigns: _containers.RepeatedCompositeFieldContainer[CampaignWithTags]
+    next_page_token: str
+    def __init__(self, campaigns: _Optional[_Iterable[_Union[CampaignWithTags, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -1053,6 +1053,16 @@ class CampaignInternalServiceStub:
                 request_serializer=coins_dot_v1_dot_campaign__service__pb2.ListJoinedMembersRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_campaign__service__pb2.ListJoinedMembersResponse.FromString,
                 _registered_method=True)
+        self.ListUserCampaignRoles = channel.unary_unary(
+                '/coins.v1.CampaignInternalService/ListUserCampaignRoles',
+                request_serializer=coins_dot_v1_dot_campaign__service__pb2.ListUserCampaignRolesRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_campaign__service__pb2.ListUserCampaignRolesResponse.FromString,
+                _registered_method=True)
+        self.ListAllCampaigns = channel.unary_unary(
+                '/coins.v1.CampaignInternalService/ListAllCampaigns',
+                request_serializer=coins_dot_v1_dot_campaign__service__pb2.ListAllCampaignsRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_campaign__service__pb2.ListAllCampaignsResponse.FromString,
+                _registered_method=True)
 
 
 class CampaignInternalServiceServicer:
@@ -1073,6 +1083,20 @@ class CampaignInternalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListUserCampaignRoles(self, request, context):
+        """Every campaign a user has a part in (a role, or sponsorship): search scopes each query with them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAllCampaigns(self, request, context):
+        """Every campaign with its tags, a page at a time: read models rebuild from it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CampaignInternalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -1085,6 +1109,16 @@ def add_CampaignInternalServiceServicer_to_server(servicer, server):
                     servicer.ListJoinedMembers,
                     request_deserializer=coins_dot_v1_dot_campaign__service__pb2.ListJoinedMembersRequest.FromString,
                     response_serializer=coins_dot_v1_dot_campaign__service__pb2.ListJoinedMembersResponse.SerializeToString,
+            ),
+            'ListUserCampaignRoles': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListUserCampaignRoles,
+                    request_deserializer=coins_dot_v1_dot_campaign__service__pb2.ListUserCampaignRolesRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_campaign__service__pb2.ListUserCampaignRolesResponse.SerializeToString,
+            ),
+            'ListAllCampaigns': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAllCampaigns,
+                    request_deserializer=coins_dot_v1_dot_campaign__service__pb2.ListAllCampaignsRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_campaign__service__pb2.ListAllCampaignsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1142,6 +1176,60 @@ class CampaignInternalService:
             '/coins.v1.CampaignInternalService/ListJoinedMembers',
             coins_dot_v1_dot_campaign__service__pb2.ListJoinedMembersRequest.SerializeToString,
             coins_dot_v1_dot_campaign__service__pb2.ListJoinedMembersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListUserCampaignRoles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.CampaignInternalService/ListUserCampaignRoles',
+            coins_dot_v1_dot_campaign__service__pb2.ListUserCampaignRolesRequest.SerializeToString,
+            coins_dot_v1_dot_campaign__service__pb2.ListUserCampaignRolesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAllCampaigns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.CampaignInternalService/ListAllCampaigns',
+            coins_dot_v1_dot_campaign__service__pb2.ListAllCampaignsRequest.SerializeToString,
+            coins_dot_v1_dot_campaign__service__pb2.ListAllCampaignsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -346,6 +346,10 @@ class CampaignInternalServiceStub:
     """The campaign and the acting user's standing in it, in one call."""
     ListJoinedMembers: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.ListJoinedMembersRequest, _campaign_service_pb2.ListJoinedMembersResponse]
     """Members who have joined, for grants and notifications."""
+    ListUserCampaignRoles: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.ListUserCampaignRolesRequest, _campaign_service_pb2.ListUserCampaignRolesResponse]
+    """Every campaign a user has a part in (a role, or sponsorship): search scopes each query with them."""
+    ListAllCampaigns: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.ListAllCampaignsRequest, _campaign_service_pb2.ListAllCampaignsResponse]
+    """Every campaign with its tags, a page at a time: read models rebuild from it."""
 
 @_typing.type_check_only
 class CampaignInternalServiceAsyncStub(CampaignInternalServiceStub):
@@ -356,6 +360,10 @@ class CampaignInternalServiceAsyncStub(CampaignInternalServiceStub):
     """The campaign and the acting user's standing in it, in one call."""
     ListJoinedMembers: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.ListJoinedMembersRequest, _campaign_service_pb2.ListJoinedMembersResponse]  # type: ignore[assignment]
     """Members who have joined, for grants and notifications."""
+    ListUserCampaignRoles: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.ListUserCampaignRolesRequest, _campaign_service_pb2.ListUserCampaignRolesResponse]  # type: ignore[assignment]
+    """Every campaign a user has a part in (a role, or sponsorship): search scopes each query with them."""
+    ListAllCampaigns: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.ListAllCampaignsRequest, _campaign_service_pb2.ListAllCampaignsResponse]  # type: ignore[assignment]
+    """Every campaign with its tags, a page at a time: read models rebuild from it."""
 
 class CampaignInternalServiceServicer(metaclass=_abc_1.ABCMeta):
     """What other services ask of campaigns; no HTTP route."""
@@ -375,5 +383,21 @@ class CampaignInternalServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_campaign_service_pb2.ListJoinedMembersResponse, _abc.Awaitable[_campaign_service_pb2.ListJoinedMembersResponse]]:
         """Members who have joined, for grants and notifications."""
+
+    @_abc_1.abstractmethod
+    def ListUserCampaignRoles(
+        self,
+        request: _campaign_service_pb2.ListUserCampaignRolesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.ListUserCampaignRolesResponse, _abc.Awaitable[_campaign_service_pb2.ListUserCampaignRolesResponse]]:
+        """Every campaign a user has a part in (a role, or sponsorship): search scopes each query with them."""
+
+    @_abc_1.abstractmethod
+    def ListAllCampaigns(
+        self,
+        request: _campaign_service_pb2.ListAllCampaignsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.ListAllCampaignsResponse, _abc.Awaitable[_campaign_service_pb2.ListAllCampaignsResponse]]:
+        """Every campaign with its tags, a page at a time: read models rebuild from it."""
 
 def add_CampaignInternalServiceServicer_to_server(servicer: CampaignInternalServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

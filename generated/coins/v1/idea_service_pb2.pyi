@@ -216,3 +216,21 @@ class RemoveTagResponse(_message.Message):
     IDEAS_CHANGED_FIELD_NUMBER: _ClassVar[int]
     ideas_changed: int
     def __init__(self, ideas_changed: _Optional[int] = ...) -> None: ...
+
+class ListCampaignIdeasRequest(_message.Message):
+    __slots__ = ("campaign_id", "page_size", "page_token")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, campaign_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListCampaignIdeasResponse(_message.Message):
+    __slots__ = ("ideas", "next_page_token")
+    IDEAS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ideas: _containers.RepeatedCompositeFieldContainer[_resources_pb2.Idea]
+    next_page_token: str
+    def __init__(self, ideas: _Optional[_Iterable[_Union[_resources_pb2.Idea, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

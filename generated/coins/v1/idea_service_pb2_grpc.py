@@ -520,6 +520,11 @@ class IdeaInternalServiceStub:
                 request_serializer=coins_dot_v1_dot_idea__service__pb2.RemoveTagRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_idea__service__pb2.RemoveTagResponse.FromString,
                 _registered_method=True)
+        self.ListCampaignIdeas = channel.unary_unary(
+                '/coins.v1.IdeaInternalService/ListCampaignIdeas',
+                request_serializer=coins_dot_v1_dot_idea__service__pb2.ListCampaignIdeasRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_idea__service__pb2.ListCampaignIdeasResponse.FromString,
+                _registered_method=True)
 
 
 class IdeaInternalServiceServicer:
@@ -540,6 +545,13 @@ class IdeaInternalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCampaignIdeas(self, request, context):
+        """Every idea of a campaign in any status, oldest first, a page at a time: read models rebuild from it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IdeaInternalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -552,6 +564,11 @@ def add_IdeaInternalServiceServicer_to_server(servicer, server):
                     servicer.RemoveTag,
                     request_deserializer=coins_dot_v1_dot_idea__service__pb2.RemoveTagRequest.FromString,
                     response_serializer=coins_dot_v1_dot_idea__service__pb2.RemoveTagResponse.SerializeToString,
+            ),
+            'ListCampaignIdeas': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCampaignIdeas,
+                    request_deserializer=coins_dot_v1_dot_idea__service__pb2.ListCampaignIdeasRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_idea__service__pb2.ListCampaignIdeasResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -609,6 +626,33 @@ class IdeaInternalService:
             '/coins.v1.IdeaInternalService/RemoveTag',
             coins_dot_v1_dot_idea__service__pb2.RemoveTagRequest.SerializeToString,
             coins_dot_v1_dot_idea__service__pb2.RemoveTagResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCampaignIdeas(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.IdeaInternalService/ListCampaignIdeas',
+            coins_dot_v1_dot_idea__service__pb2.ListCampaignIdeasRequest.SerializeToString,
+            coins_dot_v1_dot_idea__service__pb2.ListCampaignIdeasResponse.FromString,
             options,
             channel_credentials,
             insecure,

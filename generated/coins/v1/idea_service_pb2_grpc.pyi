@@ -186,6 +186,8 @@ class IdeaInternalServiceStub:
     """Ideas by id; unknown ids are left out."""
     RemoveTag: _grpc.UnaryUnaryMultiCallable[_idea_service_pb2.RemoveTagRequest, _idea_service_pb2.RemoveTagResponse]
     """A campaign deleted a tag: every idea loses it."""
+    ListCampaignIdeas: _grpc.UnaryUnaryMultiCallable[_idea_service_pb2.ListCampaignIdeasRequest, _idea_service_pb2.ListCampaignIdeasResponse]
+    """Every idea of a campaign in any status, oldest first, a page at a time: read models rebuild from it."""
 
 @_typing.type_check_only
 class IdeaInternalServiceAsyncStub(IdeaInternalServiceStub):
@@ -196,6 +198,8 @@ class IdeaInternalServiceAsyncStub(IdeaInternalServiceStub):
     """Ideas by id; unknown ids are left out."""
     RemoveTag: _aio.UnaryUnaryMultiCallable[_idea_service_pb2.RemoveTagRequest, _idea_service_pb2.RemoveTagResponse]  # type: ignore[assignment]
     """A campaign deleted a tag: every idea loses it."""
+    ListCampaignIdeas: _aio.UnaryUnaryMultiCallable[_idea_service_pb2.ListCampaignIdeasRequest, _idea_service_pb2.ListCampaignIdeasResponse]  # type: ignore[assignment]
+    """Every idea of a campaign in any status, oldest first, a page at a time: read models rebuild from it."""
 
 class IdeaInternalServiceServicer(metaclass=_abc_1.ABCMeta):
     """What other services ask of ideas; no HTTP route."""
@@ -215,5 +219,13 @@ class IdeaInternalServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_idea_service_pb2.RemoveTagResponse, _abc.Awaitable[_idea_service_pb2.RemoveTagResponse]]:
         """A campaign deleted a tag: every idea loses it."""
+
+    @_abc_1.abstractmethod
+    def ListCampaignIdeas(
+        self,
+        request: _idea_service_pb2.ListCampaignIdeasRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_idea_service_pb2.ListCampaignIdeasResponse, _abc.Awaitable[_idea_service_pb2.ListCampaignIdeasResponse]]:
+        """Every idea of a campaign in any status, oldest first, a page at a time: read models rebuild from it."""
 
 def add_IdeaInternalServiceServicer_to_server(servicer: IdeaInternalServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

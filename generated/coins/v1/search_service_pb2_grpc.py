@@ -47,7 +47,8 @@ class SearchServiceServicer:
     """
 
     def SearchIdeas(self, request, context):
-        """Ideas matching a query in title, description, tags and submitter name, only from campaigns the caller sees.
+        """Ideas matching a query in title, description, tag names and submitter name, only from campaigns the caller
+        sees, and pending or rejected ideas only where the caller may see them (the rules of ListIdeas).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -102,7 +103,8 @@ class SearchService:
 
 
 class SearchInternalServiceStub:
-    """Keeps the index in step with the idea service; no HTTP route.
+    """Operators' controls of the index; no HTTP route. Callers are services and the `python -m services.search`
+    command.
     """
 
     def __init__(self, channel):
@@ -111,19 +113,33 @@ class SearchInternalServiceStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.IndexIdea = channel.unary_unary(
-                '/coins.v1.SearchInternalService/IndexIdea',
-                request_serializer=coins_dot_v1_dot_search__service__pb2.IndexIdeaRequest.SerializeToString,
-                response_deserializer=coins_dot_v1_dot_search__service__pb2.IndexIdeaResponse.FromString,
+        self.Reindex = channel.unary_unary(
+                '/coins.v1.SearchInternalService/Reindex',
+                request_serializer=coins_dot_v1_dot_search__service__pb2.ReindexRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_search__service__pb2.ReindexResponse.FromString,
+                _registered_method=True)
+        self.RebuildIndex = channel.unary_unary(
+                '/coins.v1.SearchInternalService/RebuildIndex',
+                request_serializer=coins_dot_v1_dot_search__service__pb2.RebuildIndexRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_search__service__pb2.RebuildIndexResponse.FromString,
                 _registered_method=True)
 
 
 class SearchInternalServiceServicer:
-    """Keeps the index in step with the idea service; no HTTP route.
+    """Operators' controls of the index; no HTTP route. Callers are services and the `python -m services.search`
+    command.
     """
 
-    def IndexIdea(self, request, context):
-        """Adds or replaces one idea in the index.
+    def Reindex(self, request, context):
+        """Builds the query index afresh from the search read model and swaps it in with no downtime (OpenSearch: a new
+        versioned index behind the alias; PostgreSQL: the text indexes rebuilt concurrently).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RebuildIndex(self, request, context):
+        """Reloads the read model from the owning services (campaigns, ideas, coin totals, names), then reindexes.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -132,10 +148,15 @@ class SearchInternalServiceServicer:
 
 def add_SearchInternalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'IndexIdea': grpc.unary_unary_rpc_method_handler(
-                    servicer.IndexIdea,
-                    request_deserializer=coins_dot_v1_dot_search__service__pb2.IndexIdeaRequest.FromString,
-                    response_serializer=coins_dot_v1_dot_search__service__pb2.IndexIdeaResponse.SerializeToString,
+            'Reindex': grpc.unary_unary_rpc_method_handler(
+                    servicer.Reindex,
+                    request_deserializer=coins_dot_v1_dot_search__service__pb2.ReindexRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_search__service__pb2.ReindexResponse.SerializeToString,
+            ),
+            'RebuildIndex': grpc.unary_unary_rpc_method_handler(
+                    servicer.RebuildIndex,
+                    request_deserializer=coins_dot_v1_dot_search__service__pb2.RebuildIndexRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_search__service__pb2.RebuildIndexResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -146,11 +167,12 @@ def add_SearchInternalServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class SearchInternalService:
-    """Keeps the index in step with the idea service; no HTTP route.
+    """Operators' controls of the index; no HTTP route. Callers are services and the `python -m services.search`
+    command.
     """
 
     @staticmethod
-    def IndexIdea(request,
+    def Reindex(request,
             target,
             options=(),
             channel_credentials=None,
@@ -163,9 +185,36 @@ class SearchInternalService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/coins.v1.SearchInternalService/IndexIdea',
-            coins_dot_v1_dot_search__service__pb2.IndexIdeaRequest.SerializeToString,
-            coins_dot_v1_dot_search__service__pb2.IndexIdeaResponse.FromString,
+            '/coins.v1.SearchInternalService/Reindex',
+            coins_dot_v1_dot_search__service__pb2.ReindexRequest.SerializeToString,
+            coins_dot_v1_dot_search__service__pb2.ReindexResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RebuildIndex(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.SearchInternalService/RebuildIndex',
+            coins_dot_v1_dot_search__service__pb2.RebuildIndexRequest.SerializeToString,
+            coins_dot_v1_dot_search__service__pb2.RebuildIndexResponse.FromString,
             options,
             channel_credentials,
             insecure,

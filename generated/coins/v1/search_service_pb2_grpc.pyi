@@ -34,7 +34,9 @@ class SearchServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> SearchServiceAsyncStub: ...
     SearchIdeas: _grpc.UnaryUnaryMultiCallable[_search_service_pb2.SearchIdeasRequest, _search_service_pb2.SearchIdeasResponse]
-    """Ideas matching a query in title, description, tags and submitter name, only from campaigns the caller sees."""
+    """Ideas matching a query in title, description, tag names and submitter name, only from campaigns the caller
+    sees, and pending or rejected ideas only where the caller may see them (the rules of ListIdeas).
+    """
 
 @_typing.type_check_only
 class SearchServiceAsyncStub(SearchServiceStub):
@@ -42,7 +44,9 @@ class SearchServiceAsyncStub(SearchServiceStub):
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     SearchIdeas: _aio.UnaryUnaryMultiCallable[_search_service_pb2.SearchIdeasRequest, _search_service_pb2.SearchIdeasResponse]  # type: ignore[assignment]
-    """Ideas matching a query in title, description, tags and submitter name, only from campaigns the caller sees."""
+    """Ideas matching a query in title, description, tag names and submitter name, only from campaigns the caller
+    sees, and pending or rejected ideas only where the caller may see them (the rules of ListIdeas).
+    """
 
 class SearchServiceServicer(metaclass=_abc_1.ABCMeta):
     """Full-text search over ideas (PostgreSQL by default, OpenSearch by configuration)."""
@@ -53,37 +57,63 @@ class SearchServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _search_service_pb2.SearchIdeasRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_search_service_pb2.SearchIdeasResponse, _abc.Awaitable[_search_service_pb2.SearchIdeasResponse]]:
-        """Ideas matching a query in title, description, tags and submitter name, only from campaigns the caller sees."""
+        """Ideas matching a query in title, description, tag names and submitter name, only from campaigns the caller
+        sees, and pending or rejected ideas only where the caller may see them (the rules of ListIdeas).
+        """
 
 def add_SearchServiceServicer_to_server(servicer: SearchServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
 
 class SearchInternalServiceStub:
-    """Keeps the index in step with the idea service; no HTTP route."""
+    """Operators' controls of the index; no HTTP route. Callers are services and the `python -m services.search`
+    command.
+    """
 
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> SearchInternalServiceAsyncStub: ...
-    IndexIdea: _grpc.UnaryUnaryMultiCallable[_search_service_pb2.IndexIdeaRequest, _search_service_pb2.IndexIdeaResponse]
-    """Adds or replaces one idea in the index."""
+    Reindex: _grpc.UnaryUnaryMultiCallable[_search_service_pb2.ReindexRequest, _search_service_pb2.ReindexResponse]
+    """Builds the query index afresh from the search read model and swaps it in with no downtime (OpenSearch: a new
+    versioned index behind the alias; PostgreSQL: the text indexes rebuilt concurrently).
+    """
+    RebuildIndex: _grpc.UnaryUnaryMultiCallable[_search_service_pb2.RebuildIndexRequest, _search_service_pb2.RebuildIndexResponse]
+    """Reloads the read model from the owning services (campaigns, ideas, coin totals, names), then reindexes."""
 
 @_typing.type_check_only
 class SearchInternalServiceAsyncStub(SearchInternalServiceStub):
-    """Keeps the index in step with the idea service; no HTTP route."""
+    """Operators' controls of the index; no HTTP route. Callers are services and the `python -m services.search`
+    command.
+    """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
-    IndexIdea: _aio.UnaryUnaryMultiCallable[_search_service_pb2.IndexIdeaRequest, _search_service_pb2.IndexIdeaResponse]  # type: ignore[assignment]
-    """Adds or replaces one idea in the index."""
+    Reindex: _aio.UnaryUnaryMultiCallable[_search_service_pb2.ReindexRequest, _search_service_pb2.ReindexResponse]  # type: ignore[assignment]
+    """Builds the query index afresh from the search read model and swaps it in with no downtime (OpenSearch: a new
+    versioned index behind the alias; PostgreSQL: the text indexes rebuilt concurrently).
+    """
+    RebuildIndex: _aio.UnaryUnaryMultiCallable[_search_service_pb2.RebuildIndexRequest, _search_service_pb2.RebuildIndexResponse]  # type: ignore[assignment]
+    """Reloads the read model from the owning services (campaigns, ideas, coin totals, names), then reindexes."""
 
 class SearchInternalServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Keeps the index in step with the idea service; no HTTP route."""
+    """Operators' controls of the index; no HTTP route. Callers are services and the `python -m services.search`
+    command.
+    """
 
     @_abc_1.abstractmethod
-    def IndexIdea(
+    def Reindex(
         self,
-        request: _search_service_pb2.IndexIdeaRequest,
+        request: _search_service_pb2.ReindexRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_search_service_pb2.IndexIdeaResponse, _abc.Awaitable[_search_service_pb2.IndexIdeaResponse]]:
-        """Adds or replaces one idea in the index."""
+    ) -> _typing.Union[_search_service_pb2.ReindexResponse, _abc.Awaitable[_search_service_pb2.ReindexResponse]]:
+        """Builds the query index afresh from the search read model and swaps it in with no downtime (OpenSearch: a new
+        versioned index behind the alias; PostgreSQL: the text indexes rebuilt concurrently).
+        """
+
+    @_abc_1.abstractmethod
+    def RebuildIndex(
+        self,
+        request: _search_service_pb2.RebuildIndexRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_search_service_pb2.RebuildIndexResponse, _abc.Awaitable[_search_service_pb2.RebuildIndexResponse]]:
+        """Reloads the read model from the owning services (campaigns, ideas, coin totals, names), then reindexes."""
 
 def add_SearchInternalServiceServicer_to_server(servicer: SearchInternalServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

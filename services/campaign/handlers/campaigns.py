@@ -19,9 +19,11 @@ from services.common import paging, validation
 from services.common.concepts import CampaignRole, CampaignStatus, CampaignType
 from services.common.context import Caller
 from services.common.convert import timestamp
-from services.common.errors import ALREADY_EXISTS, AlreadyExists
+from services.common.errors import ALREADY_EXISTS, AlreadyExists, InvalidArgument
 
 log = logging.getLogger("coins.campaign")
+
+ALL_CAMPAIGNS_PAGE, ALL_CAMPAIGNS_MAX = 100, 500
 
 EDITABLE = ("title", "description", "type", "start_time", "end_time", "banner_image_url", "icon_url")
 POLICY = ("initial_allocation", "idea_submission_reward", "allow_reallocation", "allow_recycling", "max_per_idea",
@@ -179,3 +181,23 @@ class CampaignUseCases(HandlerBase):
         async with self._units() as uow:
             campaign = await self._campaign(uow, campaign_id)
             return paging.page(await uow.campaigns.members(campaign, None, offset, limit + 1), offset, limit)
+
+    async def parts_of(self, user_id: str) -> list[tuple[str, Standing]]:
+        """Every campaign the user has joined or sponsors, by campaign_id, whatever its status."""
+        validation.uuid_id("user_id", user_id)
+        async with self._units() as uow:
+            return await uow.campaigns.parts_of(user_id)
+
+    async def all_campaigns(self, page_size: int, page_token: str) -> tuple[list[tuple[Campaign, list[Tag]]], str]:
+        """Every campaign, drafts too, with its tags, in campaign_id order. Keyed on the campaign_id rather than an
+        offset, so that campaigns created while a reader pages through shift no page."""
+        limit = validation.page_size(page_size, default=ALL_CAMPAIGNS_PAGE, maximum=ALL_CAMPAIGNS_MAX)
+        position = paging.decode(page_token)
+        if position and "after_campaign_id" not in position:
+            # Signed by the platform, but issued by another list (ListCampaigns' offsets, say).
+            raise InvalidArgument("page_token", "page_token is not one this list issued; start again without it")
+        after = position.get("after_campaign_id", "")
+        async with self._units() as uow:
+            found = await uow.campaigns.campaigns_after(after, limit + 1)
+        page = found[:limit]
+        return page, paging.encode({"after_campaign_id": page[-1][0].campaign_id}) if len(found) > limit else ""

@@ -113,6 +113,13 @@ class FakeAccounts:
     async def set_password_hash(self, user_id: uuid.UUID, password_hash: str) -> None:
         self._state.users[user_id].password_hash = password_hash
 
+    async def rename(self, user_id: uuid.UUID, full_name: str) -> str | None:
+        user = self._state.users.get(user_id)
+        if user is None:
+            return None
+        previous, user.full_name = user.full_name, full_name
+        return previous
+
     async def set_active(self, user_id: uuid.UUID, active: bool) -> None:
         self._state.users[user_id].active = active
 

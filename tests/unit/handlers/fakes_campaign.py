@@ -69,6 +69,16 @@ class FakeCampaignRepository:
                  if visible(c) and status in (None, c.status) and type_ in (None, c.type)]
         return found[offset:offset + limit]
 
+    async def campaigns_after(self, after: str, limit: int) -> list[tuple[Campaign, list[Tag]]]:
+        found = sorted((c for c in self._stored.campaigns.values() if c.campaign_id > after),
+                       key=lambda c: c.campaign_id)[:limit]
+        return [(c, await self.tags(c)) for c in found]
+
+    async def parts_of(self, user_id: str) -> list[tuple[str, Standing]]:
+        found = [(c.campaign_id, await self.standing(c, user_id)) for c in self._stored.campaigns.values()]
+        return sorted((campaign_id, standing) for campaign_id, standing in found
+                      if standing.role is not None or standing.sponsor)
+
     async def add_campaign(self, campaign_id: str, fields: CampaignFields, policy: CoinPolicy,
                            created_by: str) -> Campaign | None:
         if campaign_id in self._stored.campaigns:

@@ -111,6 +111,12 @@ class FakeIdeaRepository:
             ordered = newest
         return ordered[offset:offset + limit]
 
+    async def in_campaign(self, campaign_id: str, after: tuple[datetime, str] | None, limit: int) -> list[Idea]:
+        found = sorted((i for i in self._ideas.values() if i.campaign_id == campaign_id),
+                       key=lambda i: (i.submitted_at, i.id))
+        return [dataclasses.replace(i, history=()) for i in found
+                if after is None or (i.submitted_at, i.id) > after][:limit]
+
     async def similar(self, campaign_id: str, title: str, statuses: tuple[IdeaStatus, ...], own_user: str,
                       threshold: float, limit: int) -> list[tuple[Idea, float]]:
         """Scores by difflib instead of PostgreSQL trigrams: the handler's part is which ideas are compared."""

@@ -291,6 +291,44 @@ async def test_internal_lookups_by_ids_and_by_email(auth):
     assert [a.id for a in await auth.handlers.accounts_by_email([" ann@EXAMPLE.org", "x@example.org"])] == [ann.id]
 
 
+# ---- the caller's own profile ---------------------------------------------------------------------------------------
+
+async def test_a_user_renames_itself_and_reads_the_new_name_back(auth):
+    ann = await auth.caller("ann@example.org")
+    renamed = await auth.handlers.update_profile(ann, ["full_name"], "  Ann Lee ")
+    assert (renamed.id, renamed.email, renamed.full_name) == (ann.user_id, "ann@example.org", "Ann Lee")
+    assert (await auth.handlers.account(ann, ann.user_id)).full_name == "Ann Lee"
+    assert (await auth.handlers.update_profile(ann, [], "Ann B. Lee")).full_name == "Ann B. Lee"  # no mask: all
+
+
+@pytest.mark.parametrize("mask,name,field", [
+    (["full_name"], "", "user.full_name"), ([], "   ", "user.full_name"), ([], "x" * 256, "user.full_name"),
+    ([], "Ann\x00Lee", "user.full_name"), (["email"], "Ann Lee", "update_mask"),
+    (["full_name", "roles"], "Ann Lee", "update_mask")])
+async def test_a_rename_refuses_what_registration_refuses_and_fields_a_user_cannot_change(auth, mask, name, field):
+    ann = await auth.caller("ann@example.org")
+    with pytest.raises(InvalidArgument) as refused:
+        await auth.handlers.update_profile(ann, mask, name)
+    assert refused.value.field == field
+    if field == "update_mask":
+        assert mask[-1] in refused.value.message and refused.value.metadata["paths"] == mask[-1]
+    assert auth.uows.state.users[uuid.UUID(ann.user_id)].full_name == "Ann"
+
+
+async def test_a_rename_accepts_the_longest_name_registration_accepts(auth):
+    ann = await auth.caller("ann@example.org")
+    longest = "x" * domain.FULL_NAME_MAX_LENGTH
+    assert (await auth.handlers.update_profile(ann, [], longest)).full_name == longest
+    with pytest.raises(InvalidArgument):
+        await auth.register("bob@example.org", name=longest + "x")
+
+
+async def test_renaming_an_account_that_is_gone(auth):
+    with pytest.raises(NotFound):
+        await auth.handlers.update_profile(Caller(str(uuid.uuid4()), "gone@example.org"), [], "Ghost")
+    assert auth.uows.state.events == []
+
+
 # ---- roles and activity ----------------------------------------------------------------------------------------------
 
 async def test_an_admin_grants_and_revokes_system_roles(auth):
@@ -548,6 +586,29 @@ async def test_a_refused_deactivation_tells_nothing(auth):
         await auth.handlers.set_active(admin, str(uuid.uuid4()), active=False)
     assert [e.type for e in auth.uows.state.events] == [
         "coins.v1.UserRegistered", "coins.v1.EmailVerificationRequested"]
+
+
+async def test_a_rename_is_told_with_both_names_and_the_user_as_actor(auth):
+    ann = await auth.caller("ann@example.org")
+    await auth.handlers.update_profile(ann, ["full_name"], "Ann Lee")
+    await auth.handlers.update_profile(ann, [], " Ann Lee ")  # the same name again: nothing told
+    await auth.handlers.update_profile(ann, [], "Ann Smith")
+    told = events_of(auth, ann.user_id)[2:]
+    assert [(e.type, e.WhichOneof("payload"), e.actor_id, e.campaign_id, e.request_id) for e in told] == [
+        ("coins.v1.UserRenamed", "user_renamed", ann.user_id, "", ""),
+        ("coins.v1.UserRenamed", "user_renamed", ann.user_id, "", "")]
+    assert [(e.user_renamed.full_name, e.user_renamed.previous_full_name) for e in told] == [
+        ("Ann Lee", "Ann"), ("Ann Smith", "Ann Lee")]
+    assert told[0].occur_time.ToDatetime(tzinfo=UTC) == auth.clock.now
+
+
+async def test_a_refused_rename_tells_nothing(auth):
+    ann = await auth.caller("ann@example.org")
+    before = list(auth.uows.state.events)
+    for mask, name in ((["email"], "Ann Lee"), ([], "")):
+        with pytest.raises(InvalidArgument):
+            await auth.handlers.update_profile(ann, mask, name)
+    assert auth.uows.state.events == before
 
 
 async def test_role_changes_and_sessions_tell_nothing(auth):

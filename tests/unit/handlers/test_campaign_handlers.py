@@ -821,3 +821,57 @@ async def test_other_services_page_through_every_joined_member(world: World):
     assert all(m.email for m in first + rest)
     with pytest.raises(NotFound):
         await world.handlers.joined_members("no-such-one", 0, "")
+
+
+async def test_a_users_parts_are_every_campaign_it_joined_or_sponsors_whatever_the_status(world: World):
+    await world.campaign("b-archived", status=ARCHIVED)
+    await world.campaign("a-draft")
+    await world.campaign("c-closed", CampaignType.CLOSED, ACTIVE)
+    sponsor = world.person("sponsor@example.org", SystemRole.SPONSOR)
+    await world.handlers.add_sponsor(world.admin, "c-closed", sponsor.user_id)
+    await world.handlers.add_sponsor(world.admin, "a-draft", sponsor.user_id)
+    await world.handlers.set_role(world.admin, "a-draft", sponsor.user_id, MEMBER)  # a member there as well
+    await world.handlers.remove_member(world.member, "c-closed", world.member.user_id)  # left: no part any more
+
+    assert await world.handlers.parts_of(world.manager.user_id) == [
+        ("a-draft", domain.Standing(MANAGER)), ("b-archived", domain.Standing(MANAGER)),
+        ("c-closed", domain.Standing(MANAGER))]
+    assert await world.handlers.parts_of(world.member.user_id) == [
+        ("a-draft", domain.Standing(MEMBER)), ("b-archived", domain.Standing(MEMBER))]
+    assert await world.handlers.parts_of(sponsor.user_id) == [
+        ("a-draft", domain.Standing(MEMBER, sponsor=True)), ("c-closed", domain.Standing(None, sponsor=True))]
+    assert await world.handlers.parts_of(world.stranger.user_id) == []
+    with pytest.raises(InvalidArgument) as bad:
+        await world.handlers.parts_of("not-a-uuid")
+    assert bad.value.field == "user_id"
+
+
+async def test_other_services_page_through_every_campaign_with_its_tags_in_campaign_id_order(world: World):
+    for campaign_id, status in (("c-active", ACTIVE), ("a-draft", CampaignStatus.DRAFT), ("b-archived", ARCHIVED),
+                                ("d-closed", COMPLETED)):
+        await world.campaign(campaign_id, CampaignType.CLOSED if campaign_id == "d-closed" else CampaignType.OPEN,
+                             status)
+    for name in ("Water", "energy"):
+        await world.handlers.create_tag(world.manager, "c-active", name, "", "")
+    first, token = await world.handlers.all_campaigns(3, "")
+    await world.campaign("b-created-meanwhile")  # sorts into the page already read: shifts nothing after it
+    rest, last = await world.handlers.all_campaigns(3, token)
+    assert [c.campaign_id for c, _ in first + rest] == ["a-draft", "b-archived", "c-active", "d-closed"]
+    assert last == ""
+    assert [c.status for c, _ in first + rest] == [CampaignStatus.DRAFT, ARCHIVED, ACTIVE, COMPLETED]
+    assert {c.campaign_id: [t.name for t in tags] for c, tags in first + rest} == {
+        "a-draft": [], "b-archived": [], "c-active": ["energy", "Water"], "d-closed": []}
+    everything, none_left = await world.handlers.all_campaigns(0, "")  # 100 by default
+    assert len(everything) == 5 and none_left == ""
+
+
+@pytest.mark.parametrize("page_size,token", [(501, ""), (-1, ""), (10, "forged"), (10, "of ListCampaigns")])
+async def test_listing_every_campaign_refuses_a_bad_page(world: World, page_size: int, token: str):
+    if token == "of ListCampaigns":
+        for campaign_id in ("one-campaign", "two-campaign"):
+            await world.campaign(campaign_id)
+        _, token = await world.handlers.list_campaigns(world.admin, None, None, 1, "")  # signed, but an offset
+    with pytest.raises(InvalidArgument) as bad:
+        await world.handlers.all_campaigns(page_size, token)
+    assert bad.value.field == ("page_token" if token else "page_size")
+    assert (await world.handlers.all_campaigns(500, ""))[1] == ""  # the largest page is fine

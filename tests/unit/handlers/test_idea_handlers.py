@@ -490,6 +490,43 @@ async def test_a_removed_tag_leaves_every_idea_of_its_campaign(ideas: Ideas):
         await ideas.handlers.drop_tag(CAMPAIGN, "not-a-uuid")
 
 
+async def test_other_services_page_through_every_idea_of_a_campaign_oldest_first(ideas: Ideas):
+    pending = await ideas.submit(MEMBER, "Bike lanes", tags=(TAG,))
+    competing = await ideas.competing("Trees on every street", caller=OTHER)
+    rejected = await ideas.submit(OTHER, "Benches")
+    await ideas.handlers.change_status(MANAGER, rejected.id, IdeaStatus.REJECTED, "no room")
+    ideas.world.campaigns["elsewhere"] = FakeCampaign("elsewhere", roles={MEMBER.user_id: CampaignRole.MEMBER})
+    await ideas.handlers.create(MEMBER, "elsewhere", "Not this campaign", "", "", "", [], False)
+
+    first, token = await ideas.handlers.campaign_ideas(CAMPAIGN, 2, "")
+    later = await ideas.submit(MEMBER, "Fountains")  # submitted meanwhile: lands on a later page, shifts nothing
+    rest, last = await ideas.handlers.campaign_ideas(CAMPAIGN, 2, token)
+    assert [i.id for i in first + rest] == [pending.id, competing.id, rejected.id, later.id] and last == ""
+    assert [i.status for i in first + rest] == [IdeaStatus.PENDING, IdeaStatus.COMPETING, IdeaStatus.REJECTED,
+                                                IdeaStatus.PENDING]
+    assert first[0].tag_ids == (TAG,) and first[0].submitter_name == "Mia Member"
+    assert ideas.stored(rejected.id).history and all(i.history == () for i in first + rest)
+    everything, none_left = await ideas.handlers.campaign_ideas(CAMPAIGN, 0, "")  # 500 by default
+    assert len(everything) == 4 and none_left == ""
+    assert await ideas.handlers.campaign_ideas("no-ideas-here", 0, "") == ([], "")
+
+
+async def test_listing_a_campaigns_ideas_refuses_a_bad_page(ideas: Ideas):
+    for title in ("Bike lanes", "Trees", "Benches"):
+        await ideas.submit(MEMBER, title)
+    _, token = await ideas.handlers.campaign_ideas(CAMPAIGN, 1, "")
+    _, listing_token = await ideas.handlers.listing(MANAGER, CAMPAIGN, None, "", "", "", "newest", 1, "")
+    assert token and listing_token
+    for campaign_id, page_size, page_token, field in (
+            (CAMPAIGN, 1001, "", "page_size"), (CAMPAIGN, -1, "", "page_size"),
+            (CAMPAIGN, 1, "forged", "page_token"), (CAMPAIGN, 1, listing_token, "page_token"),
+            ("other-campaign", 1, token, "page_token"), ("Not A Slug", 1, "", "campaign_id")):
+        with pytest.raises(InvalidArgument) as bad:
+            await ideas.handlers.campaign_ideas(campaign_id, page_size, page_token)
+        assert bad.value.field == field, (campaign_id, page_size, page_token)
+    assert len((await ideas.handlers.campaign_ideas(CAMPAIGN, 1000, ""))[0]) == 3
+
+
 # ---- events (issue 9): written in the unit of work of the change, gone with it on a rollback ------------------------
 
 def status_moves(ideas: Ideas, idea_id: str) -> list[tuple[int, int]]:
