@@ -259,3 +259,29 @@ class _Env:
             return kind(raw)
         except ValueError:
             raise ValueError(f"{name} must be a {kind.__name__}, got {raw!r}") from None
+
+
+SEARCH_BACKENDS = ("postgres", "opensearch")
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Which backend answers searches, and where OpenSearch is when it does."""
+
+    backend: str = "postgres"
+    opensearch_url: str = "http://127.0.0.1:9200"
+    opensearch_index: str = "coins-ideas"  # the alias; versioned indexes behind it are named <alias>-v<ms>
+    index_batch: int = 500  # events per read-model transaction, documents per OpenSearch bulk request
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "SearchSettings":
+        env = _Env(environ)
+        backend = env.str("COINS_SEARCH_BACKEND", "postgres")
+        if backend not in SEARCH_BACKENDS:
+            raise ValueError(f"COINS_SEARCH_BACKEND must be one of {', '.join(SEARCH_BACKENDS)}, got {backend!r}")
+        return cls(
+            backend=backend,
+            opensearch_url=env.str("COINS_OPENSEARCH_URL", "http://127.0.0.1:9200"),
+            opensearch_index=env.str("COINS_OPENSEARCH_INDEX", "coins-ideas"),
+            index_batch=env.int("COINS_SEARCH_INDEX_BATCH", 500),
+        )

@@ -81,6 +81,19 @@ DEAD_SUFFIX = ":dead"
 Handler = Callable[[Event], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """An event as a batch handler receives it. `entry_id` is where the event first entered its stream (a
+    replayed dead letter keeps its first position), so it orders the events of one stream by their commits."""
+
+    stream: str
+    entry_id: str
+    event: Event
+
+
+BatchHandler = Callable[[Sequence[Delivery]], Awaitable[None]]
+
+
 def stream_for(family: str) -> str:
     """The stream of an event family: the producing service's name ("idea" -> "coins:events:idea")."""
     return f"{STREAM_PREFIX}{family}"
@@ -313,6 +326,11 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _origin(entry_id: str, fields: dict) -> str:
+    """The entry id the event had when it first entered the stream (replays record it)."""
+    return _text(fields.get(b"origin", entry_id))
+
+
 def _id_ms(entry_id: Any) -> int:
     return int(_text(entry_id).split("-")[0])
 
@@ -320,15 +338,22 @@ def _id_ms(entry_id: Any) -> int:
 class StreamConsumer:
     """One consumer of a consumer group over one or more streams."""
 
-    def __init__(self, redis: Redis, streams: Sequence[str], group: str, consumer: str, handler: Handler,
+    def __init__(self, redis: Redis, streams: Sequence[str], group: str, consumer: str, handler: Handler | None,
                  settings: EventSettings, seen: SeenEvents | None = None, batch: int = 50, block_ms: int = 1000,
                  is_transient: Callable[[BaseException], bool] = transient,
-                 wants: Callable[[Event], bool] | None = None):
+                 wants: Callable[[Event], bool] | None = None, batch_handler: BatchHandler | None = None):
+        if (handler is None) == (batch_handler is None):
+            raise ValueError("give a handler or a batch handler")
+        if batch_handler is not None and seen is not None:
+            raise ValueError("a batch handler is idempotent by itself (versioned writes): it takes no `seen`")
         self._redis = redis
         self.streams = list(streams)
         self.group = group
         self.consumer = consumer
         self._handler = handler
+        # Takes each read's entries of a stream at once (one transaction for many events); when a batch fails its
+        # entries are handled one by one, so one bad event retries or dead-letters alone.
+        self._batch_handler = batch_handler
         self._settings = settings
         self._seen = seen
         self._batch = batch
@@ -377,16 +402,35 @@ class StreamConsumer:
         answer: Any = await self._redis.xreadgroup(self.group, self.consumer, {s: ">" for s in self.streams},
                                               count=self._batch, block=block)
         for stream, entries in answer or []:
-            ignored = []
+            ignored: list[Any] = []
+            wanted: list[tuple[str, dict]] = []
             for entry_id, fields in entries:
                 if self._ignores(fields):
                     ignored.append(entry_id)
                 else:
-                    await self._handle(_text(stream), _text(entry_id), fields, deliveries=1)
+                    wanted.append((_text(entry_id), fields))
                 handled += 1
             if ignored:
                 await self._redis.xack(stream, self.group, *ignored)
+            if not (self._batch_handler and len(wanted) > 1 and await self._handled_as_batch(_text(stream), wanted)):
+                for entry_id, fields in wanted:
+                    await self._handle(_text(stream), entry_id, fields, deliveries=1)
         return handled
+
+    async def _handled_as_batch(self, stream: str, entries: list[tuple[str, dict]]) -> bool:
+        assert self._batch_handler is not None
+        try:
+            deliveries = [Delivery(stream, _origin(entry_id, fields), Event.FromString(fields[b"event"]))
+                          for entry_id, fields in entries]
+            await self._batch_handler(deliveries)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning("event batch failed; handling its events one by one", extra={
+                "group": self.group, "stream": stream, "events": len(entries), "error": str(error)[:300]})
+            return False
+        await self._redis.xack(stream, self.group, *(entry_id for entry_id, _ in entries))
+        return True
 
     def _ignores(self, fields: dict) -> bool:
         if self._wants is None:
@@ -426,7 +470,11 @@ class StreamConsumer:
             return
         try:
             if self._seen is None or not await self._seen.seen(event.event_id):
-                await self._handler(event)
+                if self._batch_handler is not None:
+                    await self._batch_handler([Delivery(stream, _origin(entry_id, fields), event)])
+                else:
+                    assert self._handler is not None
+                    await self._handler(event)
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -447,7 +495,7 @@ class StreamConsumer:
         pipe.xadd(dead_stream(stream), {
             "event_id": fields.get(b"event_id", b""), "type": fields.get(b"type", b""),
             "event": fields.get(b"event", b""), "stream": stream, "group": self.group, "consumer": self.consumer,
-            "entry_id": entry_id, "attempts": deliveries, "error": error[:2000]})
+            "entry_id": _origin(entry_id, fields), "attempts": deliveries, "error": error[:2000]})
         pipe.xack(stream, self.group, entry_id)
         await pipe.execute()
 
@@ -502,8 +550,8 @@ async def replay(redis: Redis, stream: str, *, group: str | None = None, ids: Se
         if (group and letter.group != group) or (ids and letter.id not in ids):
             continue
         pipe = redis.pipeline(transaction=True)
-        pipe.xadd(stream, {"event_id": fields[b"event_id"], "type": fields[b"type"], "event": fields[b"event"]},
-                  maxlen=maxlen, approximate=True)
+        pipe.xadd(stream, {"event_id": fields[b"event_id"], "type": fields[b"type"], "event": fields[b"event"],
+                           "origin": fields[b"entry_id"]}, maxlen=maxlen, approximate=True)
         pipe.xdel(dead_stream(stream), entry_id)
         await pipe.execute()
         moved += 1

@@ -1,1 +1,2 @@
-"""The search service. Its contract is in proto/coins/v1/search_service.proto; its logic comes with its own issue."""
+"""The search service: full-text search over ideas, on PostgreSQL (default) or OpenSearch, fed by the events of
+campaign, idea, coin and auth. Contract: proto/coins/v1/search_service.proto."""

@@ -287,6 +287,52 @@ async def _effects(effects: Effects, count: int) -> bool:
     return await effects.count() == count
 
 
+async def test_a_batch_handler_takes_a_read_at_once_and_a_bad_event_fails_alone_keeping_its_position(
+        database, outbox, redis):
+    """Search applies a stream read in one transaction; when one event spoils the batch, the others go through
+    one by one, the bad one dead-letters alone, and replayed it still carries its first stream position (search
+    orders by it: a replayed old event must not pass for a new one)."""
+    good, poison, later = renamed("one"), renamed("two"), renamed("three")
+    batches: list[list[str]] = []
+    positions: dict[str, str] = {}
+    healed = False
+
+    async def apply(deliveries) -> None:
+        names = [d.event.user_renamed.full_name for d in deliveries]
+        if poison.event_id in {d.event.event_id for d in deliveries} and not healed:
+            raise ValueError("cannot apply two")
+        batches.append(names)
+        positions.update((d.event.event_id, d.entry_id) for d in deliveries)
+
+    await add(database, outbox, good, poison, later)
+    await drain(events.EventRelay(database, outbox.table, redis, FAST))
+    entries = await redis.xrange(outbox.stream)
+    first_positions = {fields[b"event_id"].decode(): entry.decode() for entry, fields in entries}
+    runner = events.StreamConsumer(redis, [outbox.stream], "g", "c1", None, FAST, block_ms=50, batch_handler=apply)
+    await runner.ensure_groups()
+    dead = events.dead_stream(outbox.stream)
+    await until(lambda: _count(redis, dead, 1), runner.step)
+    assert batches == [["one"], ["three"]]  # the batch of three failed; the good ones went through alone
+    healed = True
+    assert await events.replay(redis, outbox.stream) == 1
+    await until(lambda: _true(len(batches) == 3), runner.step)
+    assert batches[-1] == ["two"]
+    assert positions == first_positions  # the replayed event kept the position it first had
+
+    more = [renamed(f"n{i}") for i in range(5)]
+    await add(database, outbox, *more)
+    await drain(events.EventRelay(database, outbox.table, redis, FAST))
+    await until(lambda: _true(len(batches) == 4), runner.step)
+    assert batches[-1] == [f"n{i}" for i in range(5)]  # one read, one call
+    assert await pending(redis, outbox.stream) == 0
+    with pytest.raises(ValueError):
+        events.StreamConsumer(redis, [outbox.stream], "g", "c1", None, FAST)
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
 @pytest.mark.parametrize("outage", [
     ConnectionRefusedError("the consumer's database is down"),
     grpc.aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, grpc.aio.Metadata(), grpc.aio.Metadata(),

@@ -28,7 +28,7 @@ from services.common import migrations
 
 ROOT = Path(__file__).resolve().parents[2]
 LEDGER_SQL = ROOT / "services" / "coin" / "migrations" / "sql"
-SERVICES_WITH_MIGRATIONS = ["auth", "campaign", "idea", "coin", "notification"]
+SERVICES_WITH_MIGRATIONS = ["auth", "campaign", "idea", "coin", "search", "notification"]
 
 
 @pytest.fixture
@@ -178,7 +178,7 @@ def test_upgrade_and_check_from_the_command_line(scratch: str):
     upgraded = cli("upgrade", database_url=scratch)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "Running upgrade 0002 -> 0003" in upgraded.stderr
-    assert upgraded.stdout.splitlines()[-1] == "up to date: auth, campaign, idea, coin, notification"
+    assert upgraded.stdout.splitlines()[-1] == "up to date: auth, campaign, idea, coin, search, notification"
     again = cli("upgrade", "coin", database_url=scratch)
     assert again.returncode == 0 and "Running upgrade" not in again.stderr
     checked = cli("check", database_url=scratch)
@@ -187,8 +187,8 @@ def test_upgrade_and_check_from_the_command_line(scratch: str):
 
 
 def test_the_command_line_refuses_clearly(database_url: str):
-    unknown = cli("upgrade", "search", database_url=database_url)
-    assert unknown.returncode == 2 and "no migrations for search" in unknown.stderr
+    unknown = cli("upgrade", "analytics", database_url=database_url)
+    assert unknown.returncode == 2 and "no migrations for analytics" in unknown.stderr
     wrong_scheme = cli("upgrade", "coin", database_url="mysql://coins@127.0.0.1/coins")
     assert wrong_scheme.returncode == 1 and "DATABASE_URL must start with postgresql://" in wrong_scheme.stderr
     closed = database_url.rsplit(":", 1)[0] + ":1/coins"

@@ -17,6 +17,7 @@ from coins.v1 import idea_service_pb2 as idea_pb
 from coins.v1 import idea_service_pb2_grpc as idea_rpc
 from coins.v1 import notification_service_pb2_grpc as notification_rpc
 from coins.v1 import resources_pb2 as res
+from coins.v1 import search_service_pb2_grpc as search_rpc
 from tests.support.accounts import Account
 
 TYPES = {"open": res.CAMPAIGN_TYPE_OPEN, "mediated": res.CAMPAIGN_TYPE_MEDIATED, "closed": res.CAMPAIGN_TYPE_CLOSED}
@@ -37,6 +38,7 @@ class User:
     ideas: idea_rpc.IdeaServiceStub = field(init=False)
     coins: coin_rpc.CoinServiceStub = field(init=False)
     notifications: notification_rpc.NotificationServiceStub = field(init=False)
+    search: search_rpc.SearchServiceStub = field(init=False)
 
     def __post_init__(self):
         token = self.account.access_token if self.account else None
@@ -51,6 +53,7 @@ class User:
         self.ideas = wrap(idea_rpc.IdeaServiceStub)
         self.coins = wrap(coin_rpc.CoinServiceStub)
         self.notifications = wrap(notification_rpc.NotificationServiceStub)
+        self.search = wrap(search_rpc.SearchServiceStub)
         self.campaigns_internal = wrap(campaign_rpc.CampaignInternalServiceStub)
         self.ideas_internal = wrap(idea_rpc.IdeaInternalServiceStub)
 

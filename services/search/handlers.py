@@ -1,0 +1,96 @@
+"""The search RPCs: who may find what, the backend's matches turned into ideas, page tokens bound to their query,
+and the operators' reindex and rebuild."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from services.common import paging
+from services.common.context import Caller
+from services.common.errors import CAMPAIGN_NOT_FOUND, InvalidArgument, NotFound
+from services.search import domain
+from services.search.domain import Match, Matches, ReindexReport, Scope, SearchQuery
+from services.search.ports import CampaignParts, SearchBackend
+from services.search.rebuild import Rebuilder, RebuildReport
+from services.search.repository import ReadModel, StoredIdea
+
+
+@dataclass(frozen=True)
+class Hit:
+    match: Match
+    idea: StoredIdea
+
+
+@dataclass(frozen=True)
+class SearchAnswer:
+    hits: list[Hit]
+    next_page_token: str
+    total: int
+    status_counts: list[tuple[domain.IdeaStatus, int]]
+    tag_counts: list[tuple[str, str, int]]  # tag id, name, count
+
+
+def _fingerprint(query: SearchQuery) -> str:
+    """What a page token is bound to: the same words, filters and order (not the page itself)."""
+    key = repr((query.words, query.campaign_id, query.status, query.tag_id, query.context_id, query.submitter_id,
+                query.submitted_after, query.submitted_before, query.order))
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def resume_at(token: str, query: SearchQuery) -> int:
+    """The offset a page token resumes at; a token of another query is refused."""
+    position = paging.decode(token)
+    if not position:
+        return 0
+    offset = position.get("offset")
+    if position.get("query") != _fingerprint(query) or not isinstance(offset, int) or not 0 <= offset:
+        raise InvalidArgument("page_token", "page_token belongs to another query; start again without it")
+    return offset
+
+
+def next_token(query: SearchQuery, matches: Matches) -> str:
+    following = query.offset + query.limit
+    if following >= matches.total or following > domain.MAX_OFFSET:
+        return ""
+    return paging.encode({"offset": following, "query": _fingerprint(query)})
+
+
+def most_first(counts: dict[Any, int]) -> list[tuple[Any, int]]:
+    return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+
+
+class SearchHandlers:
+    def __init__(self, backend: SearchBackend, read_model: ReadModel, parts: CampaignParts, rebuilder: Rebuilder):
+        self._backend = backend
+        self._read_model = read_model
+        self._parts = parts
+        self._rebuilder = rebuilder
+
+    async def scope(self, caller: Caller) -> Scope:
+        if caller.is_admin:
+            return Scope(caller.user_id, admin=True)
+        return Scope.of(caller.user_id, False, caller.is_sponsor, await self._parts.parts(caller.user_id))
+
+    async def search(self, caller: Caller, query: SearchQuery, page_token: str) -> SearchAnswer:
+        query = SearchQuery(**{**query.__dict__, "offset": resume_at(page_token, query)})
+        scope = await self.scope(caller)
+        if query.campaign_id and not scope.sees_campaign(
+                query.campaign_id, bool(await self._read_model.campaign_listed(query.campaign_id))):
+            # The answer of ListIdeas for a hidden campaign: hidden and missing look the same.
+            raise NotFound(CAMPAIGN_NOT_FOUND, "no campaign with this id", campaign_id=query.campaign_id)
+        matches = await self._backend.search(query, scope)
+        stored = await self._read_model.stored_ideas([m.idea_id for m in matches.matches])
+        names = await self._read_model.tag_names(matches.tag_counts)
+        return SearchAnswer(
+            hits=[Hit(m, stored[m.idea_id]) for m in matches.matches if m.idea_id in stored],
+            next_page_token=next_token(query, matches), total=matches.total,
+            status_counts=most_first(matches.status_counts),
+            tag_counts=[(tag_id, names.get(tag_id, ""), n) for tag_id, n in most_first(matches.tag_counts)])
+
+    async def reindex(self) -> ReindexReport:
+        return await self._backend.reindex()
+
+    async def rebuild(self) -> RebuildReport:
+        return await self._rebuilder.rebuild()
