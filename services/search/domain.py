@@ -32,6 +32,7 @@ MAX_PAGE_SIZE = 100
 # Both backends page by offset; OpenSearch refuses to look past 10,000 hits by default and so do we, on both.
 MAX_OFFSET = 10_000 - MAX_PAGE_SIZE
 PREFIX_MIN = 2  # a one-letter last word would match half the index
+FACET_TAGS = 100  # the most frequent tags a tag facet lists
 
 MARK_START, MARK_END = "<mark>", "</mark>"
 

@@ -63,7 +63,8 @@ SELECT
     (SELECT coalesce(json_object_agg(status, n), '{{}}')
      FROM (SELECT status, count(*) AS n FROM matched GROUP BY status) s) AS statuses,
     (SELECT coalesce(json_object_agg(tag_id, n), '{{}}')
-     FROM (SELECT unnest(tag_ids) AS tag_id, count(*) AS n FROM matched GROUP BY 1) t) AS tags,
+     FROM (SELECT unnest(tag_ids) AS tag_id, count(*) AS n FROM matched GROUP BY 1
+           ORDER BY n DESC, tag_id LIMIT {facet_tags}) t) AS tags,
     (SELECT coalesce(json_agg(json_build_array(
                 p.idea_id, p.score,
                 ts_headline('english', i.title, CAST(:marked AS tsquery), '{title_options}'),
@@ -142,6 +143,7 @@ class PostgresBackend:
                 "public": [s.value for s in domain.PUBLIC_STATUSES], "user_id": scope.user_id or None,
                 "limit": query.limit, "offset": query.offset}
             statement = _SEARCH.format(filters=_filters(query, params), order=_ORDER[query.order],
+                                       facet_tags=domain.FACET_TAGS,
                                        title_options=_HEADLINE_TITLE, description_options=_HEADLINE_DESCRIPTION)
             row = (await session.execute(sa.text(statement), params)).one()
         statuses, tags, hits = (json.loads(v) if isinstance(v, str) else v for v in (row.statuses, row.tags, row.hits))

@@ -116,7 +116,8 @@ def test_operators_rebuild_and_reindex_without_losing_a_hit(stack: Stack, admin_
     member = sign_in("member")
     campaign = admin_user.create_campaign("open", title="Rebuilt")
     member.join(campaign.campaign_id)
-    ideas = {member.submit(campaign.campaign_id, f"Idea {n} {word}").id for n in range(3)}
+    ideas = {member.submit(campaign.campaign_id, f"{title} {word}").id
+             for title in ("Bike repair day", "Rainwater barrels", "Lunch and learn")}
     found(member, word, 3)
 
     rebuilt = _command(stack, "rebuild")

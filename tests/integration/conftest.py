@@ -1,5 +1,6 @@
 """The integration tier: one private PostgreSQL cluster for the session, on a free port, migrated to head (the event
-stream tests use a private redis-server, `redis_url`). No service process, no Envoy."""
+stream tests use a private redis-server, `redis_url`; the search tests an OpenSearch node, `opensearch_url`). No
+service process, no Envoy."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from redis.asyncio import Redis
 
 from tests.support.ledger import Ledger
 from tools.devstack import Ports, Stack
+from tools.opensearch.node import OpenSearchNode, free_port
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +37,22 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.start_redis()
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenSearchNode]:
+    """A real OpenSearch node for the search tests (tools/opensearch), started by the first that asks."""
+    node = OpenSearchNode()
+    node.start(Path(tmp_path_factory.mktemp("opensearch")), free_port())
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(opensearch_node: OpenSearchNode) -> str:
+    return opensearch_node.url
 
 
 @pytest.fixture

@@ -1,17 +1,25 @@
-"""Backends for the search tests: the OpenSearch node of the session and a way to wait for the index."""
+"""The search backends as the contract suite makes them, and a way to wait until one answers from every change."""
 
 from __future__ import annotations
 
 import pytest
 
+from services.search.opensearch import OpenSearchBackend
 from services.search.ports import SearchBackend
 from services.search.repository import ReadModel
 
 
 async def opensearch_backend(request: pytest.FixtureRequest, read_model: ReadModel, alias: str) -> SearchBackend:
-    raise NotImplementedError("wired when the OpenSearch backend lands")
+    """A backend on its own alias of the session's node (the node starts with the first test asking for it)."""
+    backend = OpenSearchBackend(read_model, request.getfixturevalue("opensearch_url"), alias=alias)
+    await backend.prepare()
+    return backend
 
 
 async def drain(backend: SearchBackend) -> None:
-    """Returns once the backend answers from every change written so far."""
-    return None
+    """Returns once the backend answers from every change written so far: PostgreSQL at once; OpenSearch once its
+    queue is empty and the index refreshed."""
+    if isinstance(backend, OpenSearchBackend):
+        while await backend.project_once():
+            pass
+        await backend.refresh()

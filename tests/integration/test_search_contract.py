@@ -171,7 +171,7 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     await db.close()
 
 
-@pytest.fixture(scope="module", params=["postgres"])
+@pytest.fixture(scope="module", params=["postgres", "opensearch"])
 async def search(request: pytest.FixtureRequest, database: Database) -> AsyncIterator[Search]:
     read_model = ReadModel(database)
     run = uuid.uuid4().hex[:8]

@@ -3,6 +3,7 @@ stack's dev mailbox (tools/mailbox.py) as a person running `make dev` reads them
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import re
@@ -10,6 +11,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -115,6 +117,17 @@ def read_mail(mail_dir: Path) -> None:
     """Reads the links mailed to the session's stack from its mailbox folder."""
     global _mailbox
     _mailbox = Mailbox(mail_dir)
+
+
+@contextlib.contextmanager
+def reading_mail(mail_dir: Path) -> Iterator[None]:
+    """Reads another stack's mailbox for a while (a module with a stack of its own), then the session's again."""
+    global _mailbox
+    before, _mailbox = _mailbox, Mailbox(mail_dir)
+    try:
+        yield
+    finally:
+        _mailbox = before
 
 
 def mailed_link(email: str, kind: str, count: int = 1) -> str:
