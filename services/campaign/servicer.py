@@ -14,7 +14,7 @@ from services.campaign.handlers import CampaignHandlers
 from services.campaign.messages import campaign_message, tag_message
 from services.common.concepts import CampaignRole, CampaignStatus
 from services.common.context import caller, current_call
-from services.common.convert import timestamp
+from services.common.convert import moment, timestamp
 from services.common.errors import InvalidArgument
 from services.common.proto_enums import CAMPAIGN_ROLE, CAMPAIGN_STATUS, CAMPAIGN_TYPE, INVITATION_STATE
 
@@ -40,14 +40,6 @@ def invitation_message(invitation: Invitation, now: datetime) -> pb.Invitation:
 
 def sponsor_message(sponsor: Sponsor) -> res.User:
     return res.User(id=sponsor.user_id, full_name=sponsor.full_name, email=sponsor.email)
-
-
-def moment(field: str, stamp) -> datetime:
-    # A Timestamp's nanos must lie in [0, 1e9) and its date between years 1 and 9999; the wire allows anything.
-    try:
-        return stamp.ToDatetime(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        raise InvalidArgument(field, f"{field} is not a valid timestamp") from None
 
 
 def fields_from(campaign: res.Campaign, mask_paths: list[str]) -> CampaignFields:

@@ -3,18 +3,22 @@ and the operators' reindex and rebuild."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from services.common import paging
 from services.common.context import Caller
-from services.common.errors import CAMPAIGN_NOT_FOUND, InvalidArgument, NotFound
+from services.common.errors import CAMPAIGN_NOT_FOUND, Aborted, InvalidArgument, NotFound
 from services.search import domain
 from services.search.domain import Match, Matches, ReindexReport, Scope, SearchQuery
 from services.search.ports import CampaignParts, SearchBackend
 from services.search.rebuild import Rebuilder, RebuildReport
 from services.search.repository import ReadModel, StoredIdea
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,7 @@ class SearchHandlers:
         self._read_model = read_model
         self._parts = parts
         self._rebuilder = rebuilder
+        self._running: set[asyncio.Future[Any]] = set()  # reindexes that outlive their callers
 
     async def scope(self, caller: Caller) -> Scope:
         if caller.is_admin:
@@ -90,7 +95,22 @@ class SearchHandlers:
             tag_counts=[(tag_id, names.get(tag_id, ""), n) for tag_id, n in most_first(matches.tag_counts)])
 
     async def reindex(self) -> ReindexReport:
-        return await self._backend.reindex()
+        return await self._alone(self._backend.reindex)
 
     async def rebuild(self) -> RebuildReport:
-        return await self._rebuilder.rebuild()
+        return await self._alone(self._rebuilder.rebuild)
+
+    async def _alone(self, work: Callable[[], Awaitable[T]]) -> T:
+        """One reindex or rebuild at a time across replicas, and one a caller that gives up does not cut short: an
+        interrupted REINDEX CONCURRENTLY leaves an invalid index behind, a half-copied index costs a redo."""
+        async def exclusive() -> T:
+            async with self._read_model.alone("reindex") as alone:
+                if not alone:
+                    raise Aborted("a reindex or rebuild is already running; try again when it has finished",
+                                  retry_after_s=5)
+                return await work()
+
+        running = asyncio.ensure_future(exclusive())
+        self._running.add(running)
+        running.add_done_callback(self._running.discard)
+        return await asyncio.shield(running)

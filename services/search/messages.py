@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timezone
-
 from coins.v1 import resources_pb2 as res
 from coins.v1 import search_service_pb2 as pb
 from services.common import validation
-from services.common.convert import duration
+from services.common.convert import duration, moment
 from services.common.errors import InvalidArgument
 from services.common.proto_enums import IDEA_STATUS
 from services.search import domain
@@ -26,8 +24,8 @@ def search_query(request: pb.SearchIdeasRequest) -> SearchQuery:
     """The request validated; the page comes from the page token (handlers.resume_at)."""
     if request.order_by not in _ORDERS:
         raise InvalidArgument("order_by", f"order_by has no value {request.order_by}")
-    after = request.submitted_after.ToDatetime(timezone.utc) if request.HasField("submitted_after") else None
-    before = request.submitted_before.ToDatetime(timezone.utc) if request.HasField("submitted_before") else None
+    after = moment("submitted_after", request.submitted_after) if request.HasField("submitted_after") else None
+    before = moment("submitted_before", request.submitted_before) if request.HasField("submitted_before") else None
     if after and before and after >= before:
         raise InvalidArgument("submitted_before", "submitted_before must be later than submitted_after")
     return SearchQuery(

@@ -325,6 +325,22 @@ class ReadModel:
         async with self.database.unit_of_work() as session:
             yield ReadModelWriter(session)
 
+    @asynccontextmanager
+    async def alone(self, name: str) -> AsyncIterator[bool]:
+        """Whether this block is the only one named `name` running on any replica (a session advisory lock on a
+        connection of its own, held for the block)."""
+        key = {"name": f"coins.search.{name}"}
+        # Autocommit: a transaction left open here would hold a snapshot that REINDEX CONCURRENTLY waits out.
+        async with self.database.engine.connect() as opened:
+            connection = await opened.execution_options(isolation_level="AUTOCOMMIT")
+            got = bool((await connection.execute(sa.text("SELECT pg_try_advisory_lock(hashtext(:name))"),
+                                                 key)).scalar_one())
+            try:
+                yield got
+            finally:
+                if got:
+                    await connection.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:name))"), key)
+
     async def stored_ideas(self, idea_ids: Sequence[str]) -> dict[str, StoredIdea]:
         if not idea_ids:
             return {}

@@ -8,6 +8,7 @@ stranger everywhere, Sam is closed-lab's sponsor, Root an admin."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from collections.abc import AsyncIterator
@@ -24,7 +25,7 @@ from services.common.concepts import CampaignRole, IdeaStatus
 from services.common.config import Settings
 from services.common.context import Caller
 from services.common.db import Database
-from services.common.errors import InvalidArgument, NotFound
+from services.common.errors import Aborted, InvalidArgument, NotFound
 from services.common.events import Delivery
 from services.search.domain import CampaignPart, SearchOrder, SearchQuery, words
 from services.search.handlers import SearchAnswer, SearchHandlers
@@ -422,3 +423,33 @@ async def test_a_coin_total_that_arrives_before_its_idea_is_kept_and_never_shown
     await _apply(search, _event(campaign_id, idea_submitted=ev.IdeaSubmitted(idea=idea)))
     (hit,) = (await search.answer("dave", "treadmill")).hits
     assert hit.idea.coin_total == 7
+
+
+# ---- operators ---------------------------------------------------------------------------------------------------
+
+
+async def test_one_reindex_at_a_time_and_a_caller_giving_up_does_not_cut_it_short(search: Search,
+                                                                                    database: Database) -> None:
+    first, second = await asyncio.gather(search.handlers.reindex(), search.handlers.reindex(),
+                                         return_exceptions=True)
+    outcomes = sorted([type(first).__name__, type(second).__name__])
+    assert outcomes == ["Aborted", "ReindexReport"]
+    impatient = asyncio.ensure_future(search.handlers.reindex())
+    await asyncio.sleep(0)  # it started: its reindex runs on its own, the caller waits on it
+    impatient.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await impatient
+    report = None
+    for _ in range(200):  # the abandoned reindex finishes by itself; then the next one may run
+        try:
+            report = await search.handlers.reindex()
+            break
+        except Aborted:
+            await asyncio.sleep(0.1)
+    assert report is not None and report.document_count >= len(IDEAS)
+    async with database.unit_of_work() as session:
+        invalid = (await session.execute(sa.text(
+            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'search' AND NOT i.indisvalid"))).scalar()
+    assert invalid == 0
+    assert await search.found("dave", "bikes") == {1, 4}
