@@ -39,6 +39,10 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# The repo and its generated stubs on the venv's path: `.venv/bin/python -m services.search reindex` and the other
+# operators' commands import `coins.v1` as the services do.
+site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+printf '%s\n%s\n' "$PWD" "$PWD/generated" > "$site/coins-for-change.pth"
 
 # --- the OpenSearch launcher (built once per change of tools/opensearch, cached under ~/.cache) -----------------
 say "OpenSearch launcher"
