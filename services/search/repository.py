@@ -161,7 +161,8 @@ _UPSERT_IDEA = sa.text("""
         description, status, context_id, tag_ids, tag_text, submitted_at, idea, idea_version, name_version)
     SELECT :idea_id, :campaign_id, coalesce(c.listed, false), :submitter_id,
            coalesce(p.full_name, :submitter_name), :title, :description, :status, :context_id,
-           CAST(:tag_ids AS uuid[]),
+           ARRAY(SELECT t FROM unnest(CAST(:tag_ids AS uuid[])) AS t
+                 WHERE NOT EXISTS (SELECT 1 FROM search.tags d WHERE d.tag_id = t AND d.deleted)),
            coalesce((SELECT string_agg(t.name, ' ' ORDER BY t.name) FROM search.tags t
                      WHERE t.tag_id = ANY(CAST(:tag_ids AS uuid[])) AND NOT t.deleted), ''),
            :submitted_at, :idea, :version, coalesce(p.version, 0)
@@ -194,9 +195,16 @@ _UPSERT_TAG = sa.text("""
     WHERE t.version < excluded.version
     RETURNING tag_id""")
 
+# A changed tag's ideas: a deleted tag leaves them (the idea service drops it everywhere with no event per idea),
+# a renamed one renames their text; a tag changed otherwise (its colour) leaves their documents as they are.
+_DELETED_AMONG = "SELECT 1 FROM search.tags d WHERE d.tag_id = ANY(i.tag_ids) AND d.deleted"
 _RETAG_IDEAS = sa.text(f"""
-    UPDATE search.ideas i SET tag_text = {_TAG_TEXT}
-    WHERE i.tag_ids && CAST(:tag_ids AS uuid[]) AND i.tag_text IS DISTINCT FROM {_TAG_TEXT}
+    UPDATE search.ideas i
+    SET tag_ids = ARRAY(SELECT t FROM unnest(i.tag_ids) AS t
+                        WHERE NOT EXISTS (SELECT 1 FROM search.tags d WHERE d.tag_id = t AND d.deleted)),
+        tag_text = {_TAG_TEXT}
+    WHERE i.tag_ids && CAST(:tag_ids AS uuid[])
+      AND (i.tag_text IS DISTINCT FROM {_TAG_TEXT} OR EXISTS ({_DELETED_AMONG}))
     RETURNING idea_id""")
 
 _UPSERT_CAMPAIGN = sa.text("""

@@ -391,6 +391,25 @@ async def test_a_rename_a_tag_change_and_a_coin_move_reach_the_results(search: S
     assert await search.ordered("dave", "sustainability", order=SearchOrder.MOST_COINS) == [2, 3]
 
 
+async def test_a_deleted_tag_leaves_every_idea_its_filter_and_its_facet(search: Search) -> None:
+    world = search.world
+    campaign_id = world.campaign("open-city")
+    transport = world.tags["open-city/Transport"]
+    assert await search.found("dave", "bike", tag_id=transport) == {1, 4}
+    await _apply(search, _event(campaign_id, tag_deleted=ev.TagDeleted(tag_id=transport)))
+    assert await search.found("dave", "transport") == set()
+    assert await search.found("dave", "bike", tag_id=transport) == set()
+    assert (await search.answer("dave", "bike")).tag_counts == []
+    # An idea event written before the deletion and read after it does not bring the tag back.
+    idea = res.Idea(id=world.ideas[1], campaign_id=campaign_id, submitter_id=world.people["alice"],
+                    submitter_name="Alice Archer", title="Bike racks at every office",
+                    description="Secure bicycle parking near the entrance", status=res.IDEA_STATUS_COMPETING,
+                    tag_ids=[transport])
+    idea.submit_time.FromDatetime(T0 + timedelta(hours=1))
+    await _apply(search, _event(campaign_id, idea_edited=ev.IdeaEdited(idea=idea)))
+    assert await search.found("dave", "bike", tag_id=transport) == set()
+
+
 async def test_a_campaign_that_opens_to_strangers_shows_its_ideas(search: Search) -> None:
     world = search.world
     campaign_id = world.campaign("late-start")
