@@ -67,6 +67,10 @@ class CampaignRepository(Protocol):
 
     async def joined_user_ids(self, campaign: Campaign) -> list[str]: ...
 
+    async def rename_member(self, user_id: str, full_name: str, version: int) -> int:
+        """Across every campaign: shows `full_name` on the user's memberships unless a rename at least as new (by
+        `version`) is shown already; the number of memberships changed."""
+
     async def issue_invitation(self, campaign: Campaign, email: str, role: CampaignRole, token_digest: str,
                                invited_by: str, now: datetime, expires_at: datetime) -> Invitation:
         """A new open invitation to `email`; an open one it already had gets the new link (the old one dies)."""

@@ -74,6 +74,9 @@ class MemberRow(CampaignBase):
     user_id: Mapped[uuid.UUID] = mapped_column(UUID, index=True)
     email: Mapped[str] = mapped_column(sa.String(254))
     full_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    # The auth stream position (events.entry_version) of the rename that set full_name; 0 for the name taken at
+    # joining. A rename only applies over an older one, so a late or replayed one never brings a name back.
+    name_version: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
     role: Mapped[str] = mapped_column(sa.String(16))
     joined_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), nullable=True)  # as migrated
 
@@ -290,6 +293,12 @@ class SqlCampaignRepository:
         rows = await self.session.execute(sa.select(MemberRow.user_id)
                                           .where(MemberRow.campaign_uuid == uuid_of(campaign)))
         return [str(user_id) for (user_id,) in rows]
+
+    async def rename_member(self, user_id: str, full_name: str, version: int) -> int:
+        result = await self.session.execute(
+            sa.update(MemberRow).where(MemberRow.user_id == uuid.UUID(user_id), MemberRow.name_version < version)
+            .values(full_name=full_name, name_version=version))
+        return cast(CursorResult, result).rowcount
 
     # ---- invitations -------------------------------------------------------------------------------------------
 

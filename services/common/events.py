@@ -103,6 +103,14 @@ def dead_stream(stream: str) -> str:
     return f"{stream}{DEAD_SUFFIX}"
 
 
+def entry_version(entry_id: str) -> int:
+    """A stream entry id ("1764121234567-3": Redis milliseconds and a sequence) as one growing number: within one
+    stream, a later entry has a larger version. Consumers that keep the newest state of something (a batch handler's
+    versioned writes) take its versions from the one stream that owns it, since ids of two streams do not compare."""
+    millis, _, sequence = entry_id.partition("-")
+    return int(millis) * 1_000_000 + int(sequence or 0)
+
+
 # ---- the envelope ------------------------------------------------------------------------------------------------
 
 

@@ -104,6 +104,10 @@ class IdeaRepository(Protocol):
     async def stalled_decisions(self, older_than: datetime) -> list[int]:
         """Open decisions recorded before `older_than`, oldest first."""
 
+    async def rename_submitter(self, user_id: str, full_name: str, version: int) -> int:
+        """Shows `full_name` on the user's ideas unless a rename at least as new (by `version`) is shown already;
+        the number of ideas changed."""
+
 
 class RequestStore(Protocol):
     """The service's stored answers to idempotent requests (services/common/idempotency.py)."""

@@ -1,5 +1,5 @@
-"""The search service's rules: what a query means, who sees which idea, and how versions order the events that
-feed the read model. Plain values; both backends (PostgreSQL and OpenSearch) implement exactly these meanings.
+"""The search service's rules: what a query means and who sees which idea. Plain values; both backends (PostgreSQL
+and OpenSearch) implement exactly these meanings.
 
 A query is a list of words. An idea matches when every word matches one of its words (in the title, description,
 tag names or submitter name), where a word matches:
@@ -161,11 +161,3 @@ class ReindexReport:
     index: str
     document_count: int
     seconds: float
-
-
-def entry_version(entry_id: str) -> int:
-    """A stream entry id ("1764121234567-3": Redis milliseconds and a sequence) as one growing number: within one
-    stream, a later entry has a larger version. Each field group of the read model takes its versions from the
-    one stream that owns it (idea fields from the idea stream, coin totals from the coin stream, ...)."""
-    millis, _, sequence = entry_id.partition("-")
-    return int(millis) * 1_000_000 + int(sequence or 0)

@@ -14,7 +14,7 @@ from typing import Any
 
 from coins.v1 import events_pb2 as ev
 from coins.v1 import resources_pb2 as res
-from services.common.events import Delivery
+from services.common.events import Delivery, entry_version
 from services.common.proto_enums import CAMPAIGN_STATUS, CAMPAIGN_TYPE, IDEA_STATUS
 from services.search import domain
 from services.search.repository import (
@@ -120,7 +120,7 @@ class Indexer:
         """The consumer's batch handler."""
         changes = Changes()
         for delivery in deliveries:
-            changes.add(delivery.event, domain.entry_version(delivery.entry_id))
+            changes.add(delivery.event, entry_version(delivery.entry_id))
         await self.write(changes)
 
     async def write(self, changes: Changes) -> int:

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from services.common.events import stream_for
-from services.search import domain
+from services.common.events import entry_version, stream_for
 from services.search.domain import ReindexReport
 from services.search.indexing import Changes, Indexer, campaign_listing, idea_fields
 from services.search.ports import Owners, SearchBackend
@@ -38,7 +37,7 @@ async def stream_versions(redis: Redis) -> dict[str, int]:
         stream = stream_for(family)
         info = await redis.xinfo_stream(stream) if await redis.exists(stream) else None
         last = info["last-generated-id"] if info else b"0-0"
-        versions[family] = domain.entry_version(last.decode() if isinstance(last, bytes) else str(last))
+        versions[family] = entry_version(last.decode() if isinstance(last, bytes) else str(last))
     return versions
 
 

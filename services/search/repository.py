@@ -2,7 +2,7 @@
 
 One row per idea holds what search needs of four owners: the idea fields (idea events), the coin total (coin
 events), the submitter's name (auth events), the campaign's listing and tag names (campaign events). Each field
-group carries the version of the event that last wrote it (domain.entry_version) and an upsert only ever raises
+group carries the version of the event that last wrote it (events.entry_version) and an upsert only ever raises
 it, so events that arrive late, twice, or replayed from the dead letters never undo a newer state. A coin total
 can arrive before its idea (different streams): it makes a stub row (idea_version 0) that no search returns
 until the idea's own event fills it.

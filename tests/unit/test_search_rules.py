@@ -14,6 +14,7 @@ from coins.v1 import search_service_pb2 as pb
 from services.common import paging
 from services.common.concepts import CampaignRole, CampaignStatus, CampaignType, IdeaStatus
 from services.common.errors import InvalidArgument
+from services.common.events import entry_version
 from services.search import domain
 from services.search.domain import CampaignPart, Matches, Scope, SearchOrder, SearchQuery
 from services.search.handlers import next_token, resume_at
@@ -55,9 +56,9 @@ def test_a_scope_reads_everything_where_it_manages_or_sponsors_with_the_role() -
 
 
 def test_stream_positions_order_as_numbers() -> None:
-    assert domain.entry_version("1764121234567-3") == 1764121234567_000_003
-    assert domain.entry_version("1764121234567-3") < domain.entry_version("1764121234568-0")
-    assert domain.entry_version("0-0") == 0
+    assert entry_version("1764121234567-3") == 1764121234567_000_003
+    assert entry_version("1764121234567-3") < entry_version("1764121234568-0")
+    assert entry_version("0-0") == 0
 
 
 def test_page_tokens_resume_only_their_own_query() -> None:

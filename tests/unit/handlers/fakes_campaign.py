@@ -42,6 +42,7 @@ class Stored:
     answers: dict[str, tuple[str, dict]] = field(default_factory=dict)  # scoped request key → (fingerprint, answer)
     outbox: list[tuple[str, dict]] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)  # the event outbox, in commit order
+    name_versions: dict[tuple[str, str], int] = field(default_factory=dict)  # members' name versions (0 absent)
 
 
 class FakeCampaignRepository:
@@ -116,6 +117,7 @@ class FakeCampaignRepository:
 
     async def delete_member(self, campaign: Campaign, user_id: str) -> None:
         del self._stored.members[(campaign.campaign_uuid, user_id)]
+        self._stored.name_versions.pop((campaign.campaign_uuid, user_id), None)  # a new membership starts at 0
 
     async def members(self, campaign: Campaign, role: CampaignRole | None, offset: int,
                       limit: int) -> list[Member]:
@@ -125,6 +127,15 @@ class FakeCampaignRepository:
 
     async def joined_user_ids(self, campaign: Campaign) -> list[str]:
         return [m.user_id for m in await self.members(campaign, None, 0, len(self._stored.members))]
+
+    async def rename_member(self, user_id: str, full_name: str, version: int) -> int:
+        versions = self._stored.name_versions
+        renamed = [key for key, m in self._stored.members.items()
+                   if m.user_id == user_id and versions.get(key, 0) < version]
+        for key in renamed:
+            self._stored.members[key] = replace(self._stored.members[key], full_name=full_name)
+            versions[key] = version
+        return len(renamed)
 
     # ---- invitations -------------------------------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ class Stored:
     refusals: dict[int, str] = field(default_factory=dict)
     answers: dict[str, tuple[str, dict]] = field(default_factory=dict)  # request key -> (fingerprint, answer)
     events: dict[str, Event] = field(default_factory=dict)  # the outbox: event id -> event, in the order added
+    name_versions: dict[str, int] = field(default_factory=dict)  # idea id -> its submitter name's version (0 absent)
 
     def copy(self) -> Stored:
         return Stored(*(dict(getattr(self, part.name)) for part in dataclasses.fields(self)))
@@ -186,6 +187,14 @@ class FakeIdeaRepository:
     async def stalled_decisions(self, older_than: datetime) -> list[int]:
         stored = self._world.stored
         return sorted(i for i, d in stored.decisions.items() if not d.done and stored.decided_at[i] <= older_than)
+
+    async def rename_submitter(self, user_id: str, full_name: str, version: int) -> int:
+        versions = self._world.stored.name_versions
+        renamed = [i for i in self._ideas.values() if i.submitter_id == user_id and versions.get(i.id, 0) < version]
+        for idea in renamed:
+            self._ideas[idea.id] = dataclasses.replace(idea, submitter_name=full_name)
+            versions[idea.id] = version
+        return len(renamed)
 
 
 class FakeRequests:
