@@ -4,7 +4,7 @@ PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR):$(CURDIR)/generated
 BUF = $$(command -v buf || echo .dev/tools/node_modules/.bin/buf)
 
-.PHONY: help bootstrap dev test unit handler-coverage integration e2e generate check-generated lint breaking gateway-config bench-coins bench-notify soak fuzz verify-ledger migrate clean
+.PHONY: help bootstrap dev test unit handler-coverage integration e2e generate check-generated lint breaking gateway-config bench-coins bench-notify bench-search soak fuzz verify-ledger migrate clean
 
 help:
 	@echo "make dev              install what is missing, start PostgreSQL, Redis, 7 services and Envoy on :8080"
@@ -19,6 +19,7 @@ help:
 	@echo "make gateway-config   write .dev/envoy.json from the contracts and validate it with Envoy"
 	@echo "make bench-coins      the coin benchmark table (pgbench ceiling, gRPC, REST, hot idea, 1M history)"
 	@echo "make bench-notify     fan-out to 10,000 members: in-app, mail, 1,000 live streams, coin rate beside it"
+	@echo "make bench-search     search on both backends at 100k ideas (queries, indexing, lag), OpenSearch at 1M"
 	@echo "make soak             the bank, crash and database-restart tests with a long load (SOAK_SECONDS=60)"
 	@echo "make fuzz             schemathesis on every REST route, generated requests on every RPC (FUZZ_EXAMPLES=15)"
 	@echo "make verify-ledger    recompute every coin balance from the ledger (DATABASE_URL, default: make dev's)"
@@ -78,6 +79,10 @@ bench-coins: bootstrap
 bench-notify: bootstrap
 	@command -v go >/dev/null || { echo "bench-notify needs Go for its load generator (bench/loadgen)"; exit 1; }
 	$(PY) -m bench.notify
+
+bench-search: bootstrap
+	@command -v java >/dev/null || { echo "bench-search needs Java 17 for its OpenSearch node (tools/opensearch)"; exit 1; }
+	$(PY) -m bench.search
 
 SOAK_SECONDS ?= 60
 soak: bootstrap
