@@ -32,7 +32,8 @@ def test_sigterm_lets_calls_in_flight_finish(stack):
         stub.Register(pb.RegisterRequest(email=email, password=PASSWORD, full_name="Drain"))
         # Sign-ins take ~0.1 s of argon2 each and queue on two cores: several are in flight at SIGTERM.
         futures = [stub.Login.future(pb.LoginRequest(email=email, password=PASSWORD)) for _ in range(6)]
-        time.sleep(0.05)
+        # One answered: every call was sent, and the others queue behind it (a fixed sleep lost one under load).
+        futures[0].result(timeout=15)
         process.send_signal(signal.SIGTERM)
         results = [f.result(timeout=15) for f in futures]
         assert all(r.access_token for r in results)
