@@ -21,7 +21,7 @@ from services.search import domain
 from services.search.domain import Match, Matches, ReindexReport, Scope, SearchOrder, SearchQuery
 
 _STEMS = sa.text("""
-    SELECT w.ord, lexeme,
+    SELECT w.ord, w.word, lexeme,
            CASE WHEN length(lexeme) < 4 THEN 0 WHEN length(lexeme) < 7 THEN 1 ELSE 2 END AS edits
     FROM unnest(CAST(:words AS text[])) WITH ORDINALITY AS w(word, ord)
     CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english'::regconfig, w.word))) AS lexeme
@@ -79,17 +79,20 @@ def _lexeme(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsqueries(stems: list[tuple[int, str, list[str]]], last_word: int) -> tuple[str, str, str]:
+def tsqueries(stems: list[tuple[int, str, str, list[str]]], last_word: int) -> tuple[str, str, str]:
     """(the full query, the exact query, the highlight query): per word, its alternatives OR-ed, the words AND-ed.
-    `stems` holds (word position, stem, near words); the exact query ranks ideas with the very words above near
-    misses; the highlight query marks any of the alternatives, wherever they are."""
+    `stems` holds (word position, word as typed, stem, near words); the exact query ranks ideas with the very words
+    above near misses; the highlight query marks any of the alternatives, wherever they are. The last word may be
+    unfinished: it also begins words as typed, since its stem may not ("recy" stems to "reci"), and a stem taken as
+    a prefix would reach too far ("works" stems to "work", which begins "workplace")."""
     full: list[str] = []
     exact: list[str] = []
-    for position, stem, near in stems:
-        prefix = ":*" if position == last_word and len(stem) >= domain.PREFIX_MIN else ""
-        options = [_lexeme(stem) + prefix, *(_lexeme(w) for w in near)]
-        full.append("(" + " | ".join(options) + ")")
-        exact.append(_lexeme(stem) + prefix)
+    for position, word, stem, near in stems:
+        forms = [_lexeme(stem)]
+        if position == last_word and len(word) >= domain.PREFIX_MIN:
+            forms.append(_lexeme(word) + ":*")
+        full.append("(" + " | ".join([*forms, *(_lexeme(w) for w in near)]) + ")")
+        exact.append(forms[0] if len(forms) == 1 else "(" + " | ".join(forms) + ")")
     return " & ".join(full), " & ".join(exact), " | ".join(full)
 
 
@@ -132,10 +135,10 @@ class PostgresBackend:
                 return Matches([], 0)
             stems = []
             await session.execute(_SIMILAR_ENOUGH)
-            for position, stem, edits in rows:
+            for position, word, stem, edits in rows:
                 near = [] if edits == 0 else list(
                     (await session.execute(_NEAR_WORDS, {"stem": stem, "edits": edits})).scalars())
-                stems.append((position, stem, near))
+                stems.append((position, word, stem, near))
             full, exact, marked = tsqueries(stems, last_word=len(query.words))
             params: dict[str, Any] = {
                 "tsquery": full, "exact": exact, "marked": marked, "admin": scope.admin,

@@ -100,6 +100,7 @@ PENDING = sa.Table(
     "pending", METADATA,
     sa.Column("idea_id", sa.Uuid, primary_key=True),
     sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
+    sa.Index("ix_pending_queued_at", "queued_at"),  # the projector takes the oldest first
 )
 
 
@@ -229,8 +230,13 @@ _RENAME_SUBMITTER = sa.text("""
     WHERE submitter_id = :user_id AND name_version < :version
     RETURNING idea_id""")
 
+# DO UPDATE, not DO NOTHING: an idea the projector has claimed (its row locked until the claim ends and deletes it)
+# must be queued again once the claim is over, since the claim read the document before this change. DO UPDATE
+# waits for the row lock and inserts anew if the row went; it keeps the first queued_at of a row still waiting, so
+# an idea changed again and again keeps its place. Ids sorted: two writers lock rows in one order.
 _QUEUE = sa.text("""
-    INSERT INTO search.pending (idea_id) SELECT unnest(CAST(:ids AS uuid[])) ON CONFLICT DO NOTHING""")
+    INSERT INTO search.pending AS pending (idea_id) SELECT unnest(CAST(:ids AS uuid[])) ORDER BY 1
+    ON CONFLICT (idea_id) DO UPDATE SET queued_at = pending.queued_at""")
 
 
 def _ids(result: sa.Result) -> list[str]:
@@ -290,7 +296,7 @@ class ReadModelWriter:
     async def queue(self, idea_ids: Sequence[str]) -> None:
         """Marks ideas for the external index (OpenSearch) to take."""
         if idea_ids:
-            await self._session.execute(_QUEUE, {"ids": [uuid.UUID(i) for i in dict.fromkeys(idea_ids)]})
+            await self._session.execute(_QUEUE, {"ids": sorted({uuid.UUID(i) for i in idea_ids})})
 
 
 # ---- reads --------------------------------------------------------------------------------------------------------

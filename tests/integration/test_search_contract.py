@@ -73,7 +73,8 @@ IDEAS = {
         res.IDEA_STATUS_ACCEPTED, "carol", 80, ""),
     4: ("open-city", "Office bike repair day", "A mechanic visits monthly to fix bicycles", ["Transport"],
         res.IDEA_STATUS_PENDING, "dave", 0, ""),
-    5: ("open-city", "Rejected bike scheme", "Nobody wanted it", [], res.IDEA_STATUS_REJECTED, "alice", 0, ""),
+    5: ("open-city", "Rejected bike scheme", "Nobody in the workplace wanted it", [], res.IDEA_STATUS_REJECTED,
+        "alice", 0, ""),
     6: ("closed-lab", "Secret bike prototype", "Carbon frame", [], res.IDEA_STATUS_COMPETING, "carol", 10, ""),
     7: ("closed-lab", "Lab bike upgrade", "Gears for the lab bike", [], res.IDEA_STATUS_PENDING, "carol", 0, ""),
     8: ("mediated-park", "Park bench repairs", "Fix the broken benches in the park", [],
@@ -216,6 +217,9 @@ async def test_the_last_word_also_matches_the_words_it_begins(search: Search) ->
     assert await search.found("dave", "recyc") == {2}
     assert await search.found("dave", "bic") == {1, 4, 9}  # "bicycle(s)" in descriptions and a title
     assert await search.found("dave", "rec kitchen") == set()  # only the last word is a prefix
+    assert await search.found("dave", "recy") == {2}  # the word as typed begins "recycling"; its stem "reci" not
+    assert await search.found("root", "workp") == {5}
+    assert await search.found("root", "works") == set()  # its stem "work" begins "workplace"; "works" does not
 
 
 async def test_tags_descriptions_and_submitter_names_are_searched(search: Search) -> None:

@@ -271,3 +271,21 @@ async def test_english_analysis_stems_forgives_typos_completes_the_last_word_and
     [hit] = (await backend.search(SearchQuery(words("neighbourhoods"), campaign_id=campaign), ADMIN)).matches
     assert hit.title_highlight == "Community garden"  # no match in the title: the title as it is
     assert hit.description_highlight == "A shared compost heap for the <mark>neighbourhood</mark>."
+
+
+async def test_an_idea_changed_while_the_projector_holds_it_is_queued_again(read_model: ReadModel) -> None:
+    campaign = f"claimed-{uuid.uuid4().hex[:8]}"
+    first = idea(campaign, "Bicycle repair cafe")
+    await write(read_model, [first])
+    edited = idea(campaign, "Bicycle repair workshop", idea_id=first.idea_id)
+
+    async with read_model.claim_pending(limit=100_000) as claimed:
+        assert first.idea_id in {d.idea_id for d in claimed}
+        change = asyncio.create_task(write(read_model, [edited]))
+        await asyncio.sleep(0.3)
+        assert not change.done(), "the change waits for the claim rather than being dropped from the queue"
+    await change
+
+    async with read_model.claim_pending(limit=100_000) as again:
+        titles = {d.idea_id: d.title for d in again}
+    assert titles.get(first.idea_id) == edited.title

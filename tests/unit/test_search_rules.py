@@ -98,11 +98,16 @@ def test_a_request_is_validated_field_by_field() -> None:
 
 
 def test_the_postgres_query_ors_each_words_forms_and_ands_the_words() -> None:
-    full, exact, marked = tsqueries([(1, "bike", ["bake"]), (2, "o'rack", [])], last_word=2)
-    assert full == "('bike' | 'bake') & ('o''rack':*)"
-    assert exact == "'bike' & 'o''rack':*"
-    assert marked == "('bike' | 'bake') | ('o''rack':*)"
-    assert tsqueries([(1, "a", [])], last_word=1)[0] == "('a')"  # a one-letter last word begins nothing
+    full, exact, marked = tsqueries([(1, "bikes", "bike", ["bake"]), (2, "o'racks", "o'rack", [])], last_word=2)
+    assert full == "('bike' | 'bake') & ('o''rack' | 'o''racks':*)"
+    assert exact == "'bike' & ('o''rack' | 'o''racks':*)"
+    assert marked == "('bike' | 'bake') | ('o''rack' | 'o''racks':*)"
+    assert tsqueries([(1, "a", "a", [])], last_word=1)[0] == "('a')"  # a one-letter last word begins nothing
+
+
+def test_the_last_word_begins_words_as_typed_not_as_stemmed() -> None:
+    assert tsqueries([(1, "recy", "reci", [])], last_word=1)[0] == "('reci' | 'recy':*)"
+    assert tsqueries([(1, "works", "work", [])], last_word=1)[0] == "('work' | 'works':*)"
 
 
 def _idea_event(idea_id: str, title: str) -> ev.Event:
