@@ -1,3 +1,11 @@
-from services.common.server import run, unimplemented
+import sys
 
-run("analytics", unimplemented("analytics"))
+if len(sys.argv) > 1:
+    from services.analytics.command import main
+
+    sys.exit(main())
+else:
+    from services.analytics.main import build
+    from services.common.server import run
+
+    run("analytics", build)

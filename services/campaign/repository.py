@@ -352,6 +352,11 @@ class SqlCampaignRepository:
             query = query.where(in_state[state])
         return [invitation_of(row, campaign) for row in (await self.session.execute(query)).scalars()]
 
+    async def invited_emails(self, campaign: Campaign) -> list[str]:
+        query = (sa.select(InvitationRow.email_key).distinct()
+                 .where(InvitationRow.campaign_uuid == uuid_of(campaign)).order_by(InvitationRow.email_key))
+        return list((await self.session.execute(query)).scalars())
+
     # ---- sponsors ----------------------------------------------------------------------------------------------
 
     async def add_sponsor(self, campaign: Campaign, user_id: str) -> None:

@@ -202,6 +202,9 @@ class CampaignInternalServicer(rpc.CampaignInternalServiceServicer):
                                                              request.page_token)
         return pb.ListJoinedMembersResponse(members=[member_message(m) for m in members], next_page_token=token)
 
+    async def ListInvitedEmails(self, request: pb.ListInvitedEmailsRequest, context) -> pb.ListInvitedEmailsResponse:
+        return pb.ListInvitedEmailsResponse(emails=await self._handlers.invited_emails(request.campaign_id))
+
     async def ListUserCampaignRoles(self, request: pb.ListUserCampaignRolesRequest,
                                     context) -> pb.ListUserCampaignRolesResponse:
         parts = await self._handlers.parts_of(request.user_id)

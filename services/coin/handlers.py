@@ -31,6 +31,7 @@ from services.common.context import Caller
 from services.common.errors import IDEA_NOT_FOUND, NotFound, PermissionDenied
 
 SERVICE_REQUEST_ID_MAX = 250
+CAMPAIGN_LEDGER_PAGE, CAMPAIGN_LEDGER_MAX = 5000, 10_000
 
 
 def client_request() -> str:
@@ -171,6 +172,15 @@ class CoinHandlers:
     async def close_account(self, campaign_id: str, user_id: str, request_id: str) -> None:
         await self._ledger.move(LedgerOperation.CLOSE_ACCOUNT, service_request(request_id), campaign_id,
                                 validation.uuid_id("user_id", user_id))
+
+    async def campaign_ledger(self, campaign_id: str, page_size: int, page_token: str) -> tuple[list[LedgerEntry], str]:
+        """Every entry of a campaign, oldest first, keyed on the entry id: entries written while a reader pages
+        through land after its position, never shifting a page."""
+        validation.slug("campaign_id", campaign_id)
+        limit = validation.page_size(page_size, default=CAMPAIGN_LEDGER_PAGE, maximum=CAMPAIGN_LEDGER_MAX)
+        after = int(paging.decode(page_token).get("after", 0))
+        rows = await self._ledger.campaign_ledger(campaign_id, after, limit)
+        return rows, paging.encode({"after": rows[-1].id}) if len(rows) == limit else ""
 
     async def idea_totals(self, campaign_id: str, idea_ids: list[str]) -> dict[str, int]:
         # Checked like every other campaign id: PostgreSQL refuses some strings (a NUL character) with an error.

@@ -50,6 +50,10 @@ class CoinLedger(Protocol):
         """The member's entries, newest first, older than `before_id`."""
         ...
 
+    async def campaign_ledger(self, campaign_id: str, after_id: int, limit: int) -> list[LedgerEntry]:
+        """The campaign's entries, oldest first, after `after_id`."""
+        ...
+
     async def verify(self, campaign_id: str | None) -> LedgerCheck: ...
 
 

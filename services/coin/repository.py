@@ -259,6 +259,12 @@ class CoinLedger:
                 ORDER BY id DESC LIMIT $4""", campaign_id, user_id, before_id, limit)
         return [entry_of(row) for row in rows]
 
+    async def campaign_ledger(self, campaign_id: str, after_id: int, limit: int) -> list[LedgerEntry]:
+        rows = await self._fetch(
+            f"""SELECT {ENTRY_COLUMNS} FROM coin.ledger WHERE campaign_id = $1 AND id > $2 ORDER BY id LIMIT $3""",
+            campaign_id, after_id, limit)
+        return [entry_of(row) for row in rows]
+
     async def verify(self, campaign_id: str | None) -> LedgerCheck:
         balances = await self._fetch(_VERIFY_BALANCES, campaign_id)
         mismatches = []

@@ -142,3 +142,9 @@ class CoinInternalServicer(rpc.CoinInternalServiceServicer):
     async def ListIdeaTotals(self, request: pb.ListIdeaTotalsRequest, context) -> pb.ListIdeaTotalsResponse:
         totals = await self._handlers.idea_totals(request.campaign_id, list(request.idea_ids))
         return pb.ListIdeaTotalsResponse(totals=[pb.IdeaTotal(idea_id=i, total=t) for i, t in totals.items()])
+
+    async def ListCampaignLedger(self, request: pb.ListCampaignLedgerRequest,
+                                 context) -> pb.ListCampaignLedgerResponse:
+        entries, token = await self._handlers.campaign_ledger(request.campaign_id, request.page_size,
+                                                              request.page_token)
+        return pb.ListCampaignLedgerResponse(entries=[entry_message(e) for e in entries], next_page_token=token)

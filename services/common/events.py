@@ -584,6 +584,19 @@ async def lag(redis: Redis, stream: str, group: str) -> float:
     return 0.0 if oldest is None else max(0.0, (now_ms - oldest) / 1000)
 
 
+async def stream_versions(redis: Redis, families: Sequence[str]) -> dict[str, int]:
+    """Per event family, the version of the newest entry its stream ever had (0 for a stream never written).
+    A read model rebuilt from the owners after this moment writes with these versions: every event already in a
+    stream is older and cannot overwrite what the owners said, every later event is newer and wins."""
+    versions = {}
+    for family in families:
+        stream = stream_for(family)
+        info = await redis.xinfo_stream(stream) if await redis.exists(stream) else None
+        last = info["last-generated-id"] if info else b"0-0"
+        versions[family] = entry_version(_text(last))
+    return versions
+
+
 async def lags(redis: Redis, stream: str) -> dict[str, float]:
     """lag() of every group of the stream."""
     if not await redis.exists(stream):

@@ -233,8 +233,9 @@ class SqlIdeaRepository:
     async def move(self, idea_id: str, landing: IdeaStatus, actor_id: str, reason: str, at: datetime) -> None:
         row = await self._row(idea_id)
         assert row is not None, idea_id
+        # One moment for the history and the milestone, so both tell the same time in each step.
         self._session.add(StatusChangeRow(idea_id=row.id, from_status=row.status, to_status=landing,
-                                          actor_id=uuid.UUID(actor_id), reason=reason))
+                                          actor_id=uuid.UUID(actor_id), reason=reason, changed_at=at))
         row.status, row.updated_at = landing, at
         setattr(row, domain.STAMPS[landing], at)
         await self._session.flush()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-from services.common.events import entry_version, stream_for
+from services.common.events import stream_versions
 from services.search.domain import ReindexReport
 from services.search.indexing import Changes, Indexer, campaign_listing, idea_fields
 from services.search.ports import Owners, SearchBackend
@@ -30,17 +30,6 @@ class RebuildReport:
     reindex: ReindexReport
 
 
-async def stream_versions(redis: Redis) -> dict[str, int]:
-    """Per event family, the version of the newest entry its stream ever had (0 for a stream never written)."""
-    versions = {}
-    for family in FAMILIES:
-        stream = stream_for(family)
-        info = await redis.xinfo_stream(stream) if await redis.exists(stream) else None
-        last = info["last-generated-id"] if info else b"0-0"
-        versions[family] = entry_version(last.decode() if isinstance(last, bytes) else str(last))
-    return versions
-
-
 class Rebuilder:
     def __init__(self, owners: Owners, indexer: Indexer, redis: Redis, backend: SearchBackend):
         self._owners = owners
@@ -50,7 +39,7 @@ class Rebuilder:
 
     async def rebuild(self) -> RebuildReport:
         started = time.monotonic()
-        versions = await stream_versions(self._redis)
+        versions = await stream_versions(self._redis, FAMILIES)
         campaigns = ideas = 0
         async for owned in self._owners.campaigns():
             campaign_id = owned.campaign.campaign_id

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import grpc
 import pytest
 
+from coins.v1 import analytics_service_pb2_grpc as analytics_rpc
 from coins.v1 import auth_service_pb2_grpc as auth_rpc
 from coins.v1 import campaign_service_pb2 as campaign_pb
 from coins.v1 import campaign_service_pb2_grpc as campaign_rpc
@@ -39,6 +40,7 @@ class User:
     coins: coin_rpc.CoinServiceStub = field(init=False)
     notifications: notification_rpc.NotificationServiceStub = field(init=False)
     search: search_rpc.SearchServiceStub = field(init=False)
+    analytics: analytics_rpc.AnalyticsServiceStub = field(init=False)
 
     def __post_init__(self):
         token = self.account.access_token if self.account else None
@@ -54,6 +56,7 @@ class User:
         self.coins = wrap(coin_rpc.CoinServiceStub)
         self.notifications = wrap(notification_rpc.NotificationServiceStub)
         self.search = wrap(search_rpc.SearchServiceStub)
+        self.analytics = wrap(analytics_rpc.AnalyticsServiceStub)
         self.campaigns_internal = wrap(campaign_rpc.CampaignInternalServiceStub)
         self.ideas_internal = wrap(idea_rpc.IdeaInternalServiceStub)
 

@@ -22,13 +22,15 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from coins.v1 import resources_pb2 as coins_dot_v1_dot_resources__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
+from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n coins/v1/analytics_service.proto\x12\x08\x63oins.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"K\n\x1bGetCampaignAnalyticsRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\ttop_ideas\x18\x02 \x01(\x05\";\n\x1e\x45xportCampaignAnalyticsRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"<\n\rLabelledCount\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\x12\r\n\x05\x63oins\x18\x03 \x01(\x03\"T\n\rCoinsOverTime\x12\x30\n\x0cperiod_start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tallocated\x18\x02 \x01(\x03\"I\n\x07TopIdea\x12\x0f\n\x07idea_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\r\n\x05\x63oins\x18\x03 \x01(\x03\x12\x0f\n\x07\x62\x61\x63kers\x18\x04 \x01(\x03\"v\n\nCoinTotals\x12\x0f\n\x07granted\x18\x01 \x01(\x03\x12\x11\n\tavailable\x18\x02 \x01(\x03\x12\x11\n\tallocated\x18\x03 \x01(\x03\x12\x10\n\x08\x65xpended\x18\x04 \x01(\x03\x12\x0f\n\x07\x65xpired\x18\x05 \x01(\x03\x12\x0e\n\x06\x62urned\x18\x06 \x01(\x03\"\xaa\x03\n\x11\x43\x61mpaignAnalytics\x12\x13\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\t\x12\x0f\n\x07members\x18\x02 \x01(\x03\x12\x19\n\x11\x61\x63tive_submitters\x18\x03 \x01(\x03\x12\x16\n\x0e\x61\x63tive_backers\x18\x04 \x01(\x03\x12\x30\n\x0fideas_by_status\x18\x05 \x03(\x0b\x32\x17.coins.v1.LabelledCount\x12#\n\x05\x63oins\x18\x06 \x01(\x0b\x32\x14.coins.v1.CoinTotals\x12$\n\ttop_ideas\x18\x07 \x03(\x0b\x32\x11.coins.v1.TopIdea\x12\x36\n\x15\x61llocations_over_time\x18\x08 \x03(\x0b\x32\x17.coins.v1.CoinsOverTime\x12\'\n\x06\x62y_tag\x18\t \x03(\x0b\x32\x17.coins.v1.LabelledCount\x12+\n\nby_context\x18\n \x03(\x0b\x32\x17.coins.v1.LabelledCount\x12\x31\n\rgenerate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp2\xaa\x02\n\x10\x41nalyticsService\x12\x86\x01\n\x14GetCampaignAnalytics\x12%.coins.v1.GetCampaignAnalyticsRequest\x1a\x1b.coins.v1.CampaignAnalytics\"*\x82\xd3\xe4\x93\x02$\x12\"/campaigns/{campaign_id}/analytics\x12\x8c\x01\n\x17\x45xportCampaignAnalytics\x12(.coins.v1.ExportCampaignAnalyticsRequest\x1a\x14.google.api.HttpBody\"1\x82\xd3\xe4\x93\x02+\x12)/campaigns/{campaign_id}/analytics:exportBZ\n\x1borg.coinsforchange.coins.v1P\x01Z9github.com/coins-for-change/coins/gen/go/coins/v1;coinsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n coins/v1/analytics_service.proto\x12\x08\x63oins.v1\x1a\x18\x63oins/v1/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"q\n\x1bGetCampaignAnalyticsRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x11\n\ttop_ideas\x18\x02 \x01(\x05\x12$\n\x06\x62ucket\x18\x03 \x01(\x0e\x32\x14.coins.v1.TimeBucket\"a\n\x1e\x45xportCampaignAnalyticsRequest\x12\x19\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12$\n\x05table\x18\x02 \x01(\x0e\x32\x15.coins.v1.ExportTable\"<\n\rLabelledCount\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\x12\r\n\x05\x63oins\x18\x03 \x01(\x03\"T\n\rCoinsOverTime\x12\x30\n\x0cperiod_start\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tallocated\x18\x02 \x01(\x03\"o\n\x07TopIdea\x12\x0f\n\x07idea_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\r\n\x05\x63oins\x18\x03 \x01(\x03\x12\x0f\n\x07\x62\x61\x63kers\x18\x04 \x01(\x03\x12$\n\x06status\x18\x05 \x01(\x0e\x32\x14.coins.v1.IdeaStatus\"\x8e\x01\n\nCoinTotals\x12\x0f\n\x07granted\x18\x01 \x01(\x03\x12\x11\n\tavailable\x18\x02 \x01(\x03\x12\x11\n\tallocated\x18\x03 \x01(\x03\x12\x10\n\x08\x65xpended\x18\x04 \x01(\x03\x12\x0f\n\x07\x65xpired\x18\x05 \x01(\x03\x12\x0e\n\x06\x62urned\x18\x06 \x01(\x03\x12\x16\n\x0ereward_payouts\x18\x07 \x01(\x03\"\x83\x01\n\nFunnelStep\x12$\n\x06status\x18\x01 \x01(\x0e\x32\x14.coins.v1.IdeaStatus\x12\r\n\x05ideas\x18\x02 \x01(\x03\x12\x10\n\x08moved_on\x18\x03 \x01(\x03\x12.\n\x0bmedian_time\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration\"{\n\rParticipation\x12\x0f\n\x07members\x18\x01 \x01(\x03\x12\x0f\n\x07invited\x18\x02 \x01(\x03\x12\x19\n\x11\x61\x63tive_submitters\x18\x03 \x01(\x03\x12\x16\n\x0e\x61\x63tive_backers\x18\x04 \x01(\x03\x12\x15\n\rbacking_share\x18\x05 \x01(\x01\"\xd9\x03\n\x11\x43\x61mpaignAnalytics\x12\x13\n\x0b\x63\x61mpaign_id\x18\x01 \x01(\t\x12.\n\rparticipation\x18\x02 \x01(\x0b\x32\x17.coins.v1.Participation\x12$\n\x06\x66unnel\x18\x03 \x03(\x0b\x32\x14.coins.v1.FunnelStep\x12#\n\x05\x63oins\x18\x04 \x01(\x0b\x32\x14.coins.v1.CoinTotals\x12$\n\ttop_ideas\x18\x05 \x03(\x0b\x32\x11.coins.v1.TopIdea\x12\x36\n\x15\x61llocations_over_time\x18\x06 \x03(\x0b\x32\x17.coins.v1.CoinsOverTime\x12$\n\x06\x62ucket\x18\x07 \x01(\x0e\x32\x14.coins.v1.TimeBucket\x12\'\n\x06\x62y_tag\x18\x08 \x03(\x0b\x32\x17.coins.v1.LabelledCount\x12+\n\nby_context\x18\t \x03(\x0b\x32\x17.coins.v1.LabelledCount\x12*\n\tby_source\x18\n \x03(\x0b\x32\x17.coins.v1.LabelledCount\x12.\n\nas_of_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x19\n\x17RebuildAnalyticsRequest\"\x88\x01\n\x18RebuildAnalyticsResponse\x12\x16\n\x0e\x63\x61mpaign_count\x18\x01 \x01(\x03\x12\x12\n\nidea_count\x18\x02 \x01(\x03\x12\x13\n\x0b\x65ntry_count\x18\x03 \x01(\x03\x12+\n\x08\x64uration\x18\x04 \x01(\x0b\x32\x19.google.protobuf.Duration*T\n\nTimeBucket\x12\x1b\n\x17TIME_BUCKET_UNSPECIFIED\x10\x00\x12\x14\n\x10TIME_BUCKET_HOUR\x10\x01\x12\x13\n\x0fTIME_BUCKET_DAY\x10\x02*u\n\x0b\x45xportTable\x12\x1c\n\x18\x45XPORT_TABLE_UNSPECIFIED\x10\x00\x12\x16\n\x12\x45XPORT_TABLE_IDEAS\x10\x01\x12\x17\n\x13\x45XPORT_TABLE_LEDGER\x10\x02\x12\x17\n\x13\x45XPORT_TABLE_RESULT\x10\x03\x32\xac\x02\n\x10\x41nalyticsService\x12\x86\x01\n\x14GetCampaignAnalytics\x12%.coins.v1.GetCampaignAnalyticsRequest\x1a\x1b.coins.v1.CampaignAnalytics\"*\x82\xd3\xe4\x93\x02$\x12\"/campaigns/{campaign_id}/analytics\x12\x8e\x01\n\x17\x45xportCampaignAnalytics\x12(.coins.v1.ExportCampaignAnalyticsRequest\x1a\x14.google.api.HttpBody\"1\x82\xd3\xe4\x93\x02+\x12)/campaigns/{campaign_id}/analytics:export0\x01\x32u\n\x18\x41nalyticsInternalService\x12Y\n\x10RebuildAnalytics\x12!.coins.v1.RebuildAnalyticsRequest\x1a\".coins.v1.RebuildAnalyticsResponseBZ\n\x1borg.coinsforchange.coins.v1P\x01Z9github.com/coins-for-change/coins/gen/go/coins/v1;coinsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,20 +46,34 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ANALYTICSSERVICE'].methods_by_name['GetCampaignAnalytics']._serialized_options = b'\202\323\344\223\002$\022\"/campaigns/{campaign_id}/analytics'
   _globals['_ANALYTICSSERVICE'].methods_by_name['ExportCampaignAnalytics']._loaded_options = None
   _globals['_ANALYTICSSERVICE'].methods_by_name['ExportCampaignAnalytics']._serialized_options = b'\202\323\344\223\002+\022)/campaigns/{campaign_id}/analytics:export'
-  _globals['_GETCAMPAIGNANALYTICSREQUEST']._serialized_start=169
-  _globals['_GETCAMPAIGNANALYTICSREQUEST']._serialized_end=244
-  _globals['_EXPORTCAMPAIGNANALYTICSREQUEST']._serialized_start=246
-  _globals['_EXPORTCAMPAIGNANALYTICSREQUEST']._serialized_end=305
-  _globals['_LABELLEDCOUNT']._serialized_start=307
-  _globals['_LABELLEDCOUNT']._serialized_end=367
-  _globals['_COINSOVERTIME']._serialized_start=369
-  _globals['_COINSOVERTIME']._serialized_end=453
-  _globals['_TOPIDEA']._serialized_start=455
-  _globals['_TOPIDEA']._serialized_end=528
-  _globals['_COINTOTALS']._serialized_start=530
-  _globals['_COINTOTALS']._serialized_end=648
-  _globals['_CAMPAIGNANALYTICS']._serialized_start=651
-  _globals['_CAMPAIGNANALYTICS']._serialized_end=1077
-  _globals['_ANALYTICSSERVICE']._serialized_start=1080
-  _globals['_ANALYTICSSERVICE']._serialized_end=1378
+  _globals['_TIMEBUCKET']._serialized_start=1748
+  _globals['_TIMEBUCKET']._serialized_end=1832
+  _globals['_EXPORTTABLE']._serialized_start=1834
+  _globals['_EXPORTTABLE']._serialized_end=1951
+  _globals['_GETCAMPAIGNANALYTICSREQUEST']._serialized_start=227
+  _globals['_GETCAMPAIGNANALYTICSREQUEST']._serialized_end=340
+  _globals['_EXPORTCAMPAIGNANALYTICSREQUEST']._serialized_start=342
+  _globals['_EXPORTCAMPAIGNANALYTICSREQUEST']._serialized_end=439
+  _globals['_LABELLEDCOUNT']._serialized_start=441
+  _globals['_LABELLEDCOUNT']._serialized_end=501
+  _globals['_COINSOVERTIME']._serialized_start=503
+  _globals['_COINSOVERTIME']._serialized_end=587
+  _globals['_TOPIDEA']._serialized_start=589
+  _globals['_TOPIDEA']._serialized_end=700
+  _globals['_COINTOTALS']._serialized_start=703
+  _globals['_COINTOTALS']._serialized_end=845
+  _globals['_FUNNELSTEP']._serialized_start=848
+  _globals['_FUNNELSTEP']._serialized_end=979
+  _globals['_PARTICIPATION']._serialized_start=981
+  _globals['_PARTICIPATION']._serialized_end=1104
+  _globals['_CAMPAIGNANALYTICS']._serialized_start=1107
+  _globals['_CAMPAIGNANALYTICS']._serialized_end=1580
+  _globals['_REBUILDANALYTICSREQUEST']._serialized_start=1582
+  _globals['_REBUILDANALYTICSREQUEST']._serialized_end=1607
+  _globals['_REBUILDANALYTICSRESPONSE']._serialized_start=1610
+  _globals['_REBUILDANALYTICSRESPONSE']._serialized_end=1746
+  _globals['_ANALYTICSSERVICE']._serialized_start=1954
+  _globals['_ANALYTICSSERVICE']._serialized_end=2254
+  _globals['_ANALYTICSINTERNALSERVICE']._serialized_start=2256
+  _globals['_ANALYTICSINTERNALSERVICE']._serialized_end=2373
 # @@protoc_insertion_point(module_scope)

@@ -27,7 +27,8 @@ if _version_not_supported:
 
 
 class AnalyticsServiceStub:
-    """Campaign reports for managers, sponsors and admins.
+    """Campaign reports for managers, sponsors and admins, from the analytics read model (kept current from the event
+    streams; every answer says the moment its figures are true as of).
     """
 
     def __init__(self, channel):
@@ -41,7 +42,7 @@ class AnalyticsServiceStub:
                 request_serializer=coins_dot_v1_dot_analytics__service__pb2.GetCampaignAnalyticsRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_analytics__service__pb2.CampaignAnalytics.FromString,
                 _registered_method=True)
-        self.ExportCampaignAnalytics = channel.unary_unary(
+        self.ExportCampaignAnalytics = channel.unary_stream(
                 '/coins.v1.AnalyticsService/ExportCampaignAnalytics',
                 request_serializer=coins_dot_v1_dot_analytics__service__pb2.ExportCampaignAnalyticsRequest.SerializeToString,
                 response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
@@ -49,18 +50,21 @@ class AnalyticsServiceStub:
 
 
 class AnalyticsServiceServicer:
-    """Campaign reports for managers, sponsors and admins.
+    """Campaign reports for managers, sponsors and admins, from the analytics read model (kept current from the event
+    streams; every answer says the moment its figures are true as of).
     """
 
     def GetCampaignAnalytics(self, request, context):
-        """Participation, idea funnel, coins, top ideas, allocations over time, by tag and by context.
+        """Participation, idea funnel, coins, top ideas, allocations over time, by tag, by context and by source.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ExportCampaignAnalytics(self, request, context):
-        """The same report as CSV.
+        """A table of the campaign as CSV, streamed in chunks (a download: `curl -OJ`). Ideas with their figures for
+        managers, sponsors and admins; the ledger (one row per entry) for managers and admins; the result for everyone
+        who sees the campaign.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -74,7 +78,7 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
                     request_deserializer=coins_dot_v1_dot_analytics__service__pb2.GetCampaignAnalyticsRequest.FromString,
                     response_serializer=coins_dot_v1_dot_analytics__service__pb2.CampaignAnalytics.SerializeToString,
             ),
-            'ExportCampaignAnalytics': grpc.unary_unary_rpc_method_handler(
+            'ExportCampaignAnalytics': grpc.unary_stream_rpc_method_handler(
                     servicer.ExportCampaignAnalytics,
                     request_deserializer=coins_dot_v1_dot_analytics__service__pb2.ExportCampaignAnalyticsRequest.FromString,
                     response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
@@ -88,7 +92,8 @@ def add_AnalyticsServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class AnalyticsService:
-    """Campaign reports for managers, sponsors and admins.
+    """Campaign reports for managers, sponsors and admins, from the analytics read model (kept current from the event
+    streams; every answer says the moment its figures are true as of).
     """
 
     @staticmethod
@@ -129,12 +134,89 @@ class AnalyticsService:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
+        return grpc.experimental.unary_stream(
             request,
             target,
             '/coins.v1.AnalyticsService/ExportCampaignAnalytics',
             coins_dot_v1_dot_analytics__service__pb2.ExportCampaignAnalyticsRequest.SerializeToString,
             google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class AnalyticsInternalServiceStub:
+    """Operators' control of the read model; no HTTP route. Callers are services and `python -m services.analytics`.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.RebuildAnalytics = channel.unary_unary(
+                '/coins.v1.AnalyticsInternalService/RebuildAnalytics',
+                request_serializer=coins_dot_v1_dot_analytics__service__pb2.RebuildAnalyticsRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_analytics__service__pb2.RebuildAnalyticsResponse.FromString,
+                _registered_method=True)
+
+
+class AnalyticsInternalServiceServicer:
+    """Operators' control of the read model; no HTTP route. Callers are services and `python -m services.analytics`.
+    """
+
+    def RebuildAnalytics(self, request, context):
+        """Recomputes the read model from the owning services (campaigns and members, ideas, the coin ledger and
+        standings); the figures equal those kept from the streams.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_AnalyticsInternalServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'RebuildAnalytics': grpc.unary_unary_rpc_method_handler(
+                    servicer.RebuildAnalytics,
+                    request_deserializer=coins_dot_v1_dot_analytics__service__pb2.RebuildAnalyticsRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_analytics__service__pb2.RebuildAnalyticsResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'coins.v1.AnalyticsInternalService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('coins.v1.AnalyticsInternalService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class AnalyticsInternalService:
+    """Operators' control of the read model; no HTTP route. Callers are services and `python -m services.analytics`.
+    """
+
+    @staticmethod
+    def RebuildAnalytics(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.AnalyticsInternalService/RebuildAnalytics',
+            coins_dot_v1_dot_analytics__service__pb2.RebuildAnalyticsRequest.SerializeToString,
+            coins_dot_v1_dot_analytics__service__pb2.RebuildAnalyticsResponse.FromString,
             options,
             channel_credentials,
             insecure,

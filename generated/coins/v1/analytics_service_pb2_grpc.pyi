@@ -28,29 +28,41 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class AnalyticsServiceStub:
-    """Campaign reports for managers, sponsors and admins."""
+    """Campaign reports for managers, sponsors and admins, from the analytics read model (kept current from the event
+    streams; every answer says the moment its figures are true as of).
+    """
 
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> AnalyticsServiceAsyncStub: ...
     GetCampaignAnalytics: _grpc.UnaryUnaryMultiCallable[_analytics_service_pb2.GetCampaignAnalyticsRequest, _analytics_service_pb2.CampaignAnalytics]
-    """Participation, idea funnel, coins, top ideas, allocations over time, by tag and by context."""
-    ExportCampaignAnalytics: _grpc.UnaryUnaryMultiCallable[_analytics_service_pb2.ExportCampaignAnalyticsRequest, _httpbody_pb2.HttpBody]
-    """The same report as CSV."""
+    """Participation, idea funnel, coins, top ideas, allocations over time, by tag, by context and by source."""
+    ExportCampaignAnalytics: _grpc.UnaryStreamMultiCallable[_analytics_service_pb2.ExportCampaignAnalyticsRequest, _httpbody_pb2.HttpBody]
+    """A table of the campaign as CSV, streamed in chunks (a download: `curl -OJ`). Ideas with their figures for
+    managers, sponsors and admins; the ledger (one row per entry) for managers and admins; the result for everyone
+    who sees the campaign.
+    """
 
 @_typing.type_check_only
 class AnalyticsServiceAsyncStub(AnalyticsServiceStub):
-    """Campaign reports for managers, sponsors and admins."""
+    """Campaign reports for managers, sponsors and admins, from the analytics read model (kept current from the event
+    streams; every answer says the moment its figures are true as of).
+    """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetCampaignAnalytics: _aio.UnaryUnaryMultiCallable[_analytics_service_pb2.GetCampaignAnalyticsRequest, _analytics_service_pb2.CampaignAnalytics]  # type: ignore[assignment]
-    """Participation, idea funnel, coins, top ideas, allocations over time, by tag and by context."""
-    ExportCampaignAnalytics: _aio.UnaryUnaryMultiCallable[_analytics_service_pb2.ExportCampaignAnalyticsRequest, _httpbody_pb2.HttpBody]  # type: ignore[assignment]
-    """The same report as CSV."""
+    """Participation, idea funnel, coins, top ideas, allocations over time, by tag, by context and by source."""
+    ExportCampaignAnalytics: _aio.UnaryStreamMultiCallable[_analytics_service_pb2.ExportCampaignAnalyticsRequest, _httpbody_pb2.HttpBody]  # type: ignore[assignment]
+    """A table of the campaign as CSV, streamed in chunks (a download: `curl -OJ`). Ideas with their figures for
+    managers, sponsors and admins; the ledger (one row per entry) for managers and admins; the result for everyone
+    who sees the campaign.
+    """
 
 class AnalyticsServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Campaign reports for managers, sponsors and admins."""
+    """Campaign reports for managers, sponsors and admins, from the analytics read model (kept current from the event
+    streams; every answer says the moment its figures are true as of).
+    """
 
     @_abc_1.abstractmethod
     def GetCampaignAnalytics(
@@ -58,14 +70,54 @@ class AnalyticsServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _analytics_service_pb2.GetCampaignAnalyticsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_analytics_service_pb2.CampaignAnalytics, _abc.Awaitable[_analytics_service_pb2.CampaignAnalytics]]:
-        """Participation, idea funnel, coins, top ideas, allocations over time, by tag and by context."""
+        """Participation, idea funnel, coins, top ideas, allocations over time, by tag, by context and by source."""
 
     @_abc_1.abstractmethod
     def ExportCampaignAnalytics(
         self,
         request: _analytics_service_pb2.ExportCampaignAnalyticsRequest,
         context: _ServicerContext,
-    ) -> _typing.Union[_httpbody_pb2.HttpBody, _abc.Awaitable[_httpbody_pb2.HttpBody]]:
-        """The same report as CSV."""
+    ) -> _typing.Union[_abc.Iterator[_httpbody_pb2.HttpBody], _abc.AsyncIterator[_httpbody_pb2.HttpBody]]:
+        """A table of the campaign as CSV, streamed in chunks (a download: `curl -OJ`). Ideas with their figures for
+        managers, sponsors and admins; the ledger (one row per entry) for managers and admins; the result for everyone
+        who sees the campaign.
+        """
 
 def add_AnalyticsServiceServicer_to_server(servicer: AnalyticsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+
+class AnalyticsInternalServiceStub:
+    """Operators' control of the read model; no HTTP route. Callers are services and `python -m services.analytics`."""
+
+    @_typing.overload
+    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
+    @_typing.overload
+    def __new__(cls, channel: _aio.Channel) -> AnalyticsInternalServiceAsyncStub: ...
+    RebuildAnalytics: _grpc.UnaryUnaryMultiCallable[_analytics_service_pb2.RebuildAnalyticsRequest, _analytics_service_pb2.RebuildAnalyticsResponse]
+    """Recomputes the read model from the owning services (campaigns and members, ideas, the coin ledger and
+    standings); the figures equal those kept from the streams.
+    """
+
+@_typing.type_check_only
+class AnalyticsInternalServiceAsyncStub(AnalyticsInternalServiceStub):
+    """Operators' control of the read model; no HTTP route. Callers are services and `python -m services.analytics`."""
+
+    def __init__(self, channel: _aio.Channel) -> None: ...
+    RebuildAnalytics: _aio.UnaryUnaryMultiCallable[_analytics_service_pb2.RebuildAnalyticsRequest, _analytics_service_pb2.RebuildAnalyticsResponse]  # type: ignore[assignment]
+    """Recomputes the read model from the owning services (campaigns and members, ideas, the coin ledger and
+    standings); the figures equal those kept from the streams.
+    """
+
+class AnalyticsInternalServiceServicer(metaclass=_abc_1.ABCMeta):
+    """Operators' control of the read model; no HTTP route. Callers are services and `python -m services.analytics`."""
+
+    @_abc_1.abstractmethod
+    def RebuildAnalytics(
+        self,
+        request: _analytics_service_pb2.RebuildAnalyticsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_analytics_service_pb2.RebuildAnalyticsResponse, _abc.Awaitable[_analytics_service_pb2.RebuildAnalyticsResponse]]:
+        """Recomputes the read model from the owning services (campaigns and members, ideas, the coin ledger and
+        standings); the figures equal those kept from the streams.
+        """
+
+def add_AnalyticsInternalServiceServicer_to_server(servicer: AnalyticsInternalServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -397,3 +397,15 @@ class ListAllCampaignsResponse(_message.Message):
     campaigns: _containers.RepeatedCompositeFieldContainer[CampaignWithTags]
     next_page_token: str
     def __init__(self, campaigns: _Optional[_Iterable[_Union[CampaignWithTags, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListInvitedEmailsRequest(_message.Message):
+    __slots__ = ("campaign_id",)
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+
+class ListInvitedEmailsResponse(_message.Message):
+    __slots__ = ("emails",)
+    EMAILS_FIELD_NUMBER: _ClassVar[int]
+    emails: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, emails: _Optional[_Iterable[str]] = ...) -> None: ...

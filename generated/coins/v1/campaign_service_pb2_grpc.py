@@ -1063,6 +1063,11 @@ class CampaignInternalServiceStub:
                 request_serializer=coins_dot_v1_dot_campaign__service__pb2.ListAllCampaignsRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_campaign__service__pb2.ListAllCampaignsResponse.FromString,
                 _registered_method=True)
+        self.ListInvitedEmails = channel.unary_unary(
+                '/coins.v1.CampaignInternalService/ListInvitedEmails',
+                request_serializer=coins_dot_v1_dot_campaign__service__pb2.ListInvitedEmailsRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_campaign__service__pb2.ListInvitedEmailsResponse.FromString,
+                _registered_method=True)
 
 
 class CampaignInternalServiceServicer:
@@ -1097,6 +1102,13 @@ class CampaignInternalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListInvitedEmails(self, request, context):
+        """Every address invited to a campaign, whatever became of the invitation, for read models rebuilt from owners.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CampaignInternalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -1119,6 +1131,11 @@ def add_CampaignInternalServiceServicer_to_server(servicer, server):
                     servicer.ListAllCampaigns,
                     request_deserializer=coins_dot_v1_dot_campaign__service__pb2.ListAllCampaignsRequest.FromString,
                     response_serializer=coins_dot_v1_dot_campaign__service__pb2.ListAllCampaignsResponse.SerializeToString,
+            ),
+            'ListInvitedEmails': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInvitedEmails,
+                    request_deserializer=coins_dot_v1_dot_campaign__service__pb2.ListInvitedEmailsRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_campaign__service__pb2.ListInvitedEmailsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1230,6 +1247,33 @@ class CampaignInternalService:
             '/coins.v1.CampaignInternalService/ListAllCampaigns',
             coins_dot_v1_dot_campaign__service__pb2.ListAllCampaignsRequest.SerializeToString,
             coins_dot_v1_dot_campaign__service__pb2.ListAllCampaignsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInvitedEmails(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.CampaignInternalService/ListInvitedEmails',
+            coins_dot_v1_dot_campaign__service__pb2.ListInvitedEmailsRequest.SerializeToString,
+            coins_dot_v1_dot_campaign__service__pb2.ListInvitedEmailsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -350,6 +350,8 @@ class CampaignInternalServiceStub:
     """Every campaign a user has a part in (a role, or sponsorship): search scopes each query with them."""
     ListAllCampaigns: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.ListAllCampaignsRequest, _campaign_service_pb2.ListAllCampaignsResponse]
     """Every campaign with its tags, a page at a time: read models rebuild from it."""
+    ListInvitedEmails: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.ListInvitedEmailsRequest, _campaign_service_pb2.ListInvitedEmailsResponse]
+    """Every address invited to a campaign, whatever became of the invitation, for read models rebuilt from owners."""
 
 @_typing.type_check_only
 class CampaignInternalServiceAsyncStub(CampaignInternalServiceStub):
@@ -364,6 +366,8 @@ class CampaignInternalServiceAsyncStub(CampaignInternalServiceStub):
     """Every campaign a user has a part in (a role, or sponsorship): search scopes each query with them."""
     ListAllCampaigns: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.ListAllCampaignsRequest, _campaign_service_pb2.ListAllCampaignsResponse]  # type: ignore[assignment]
     """Every campaign with its tags, a page at a time: read models rebuild from it."""
+    ListInvitedEmails: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.ListInvitedEmailsRequest, _campaign_service_pb2.ListInvitedEmailsResponse]  # type: ignore[assignment]
+    """Every address invited to a campaign, whatever became of the invitation, for read models rebuilt from owners."""
 
 class CampaignInternalServiceServicer(metaclass=_abc_1.ABCMeta):
     """What other services ask of campaigns; no HTTP route."""
@@ -399,5 +403,13 @@ class CampaignInternalServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_campaign_service_pb2.ListAllCampaignsResponse, _abc.Awaitable[_campaign_service_pb2.ListAllCampaignsResponse]]:
         """Every campaign with its tags, a page at a time: read models rebuild from it."""
+
+    @_abc_1.abstractmethod
+    def ListInvitedEmails(
+        self,
+        request: _campaign_service_pb2.ListInvitedEmailsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_campaign_service_pb2.ListInvitedEmailsResponse, _abc.Awaitable[_campaign_service_pb2.ListInvitedEmailsResponse]]:
+        """Every address invited to a campaign, whatever became of the invitation, for read models rebuilt from owners."""
 
 def add_CampaignInternalServiceServicer_to_server(servicer: CampaignInternalServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

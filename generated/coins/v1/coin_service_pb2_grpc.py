@@ -474,6 +474,11 @@ class CoinInternalServiceStub:
                 request_serializer=coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsRequest.SerializeToString,
                 response_deserializer=coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsResponse.FromString,
                 _registered_method=True)
+        self.ListCampaignLedger = channel.unary_unary(
+                '/coins.v1.CoinInternalService/ListCampaignLedger',
+                request_serializer=coins_dot_v1_dot_coin__service__pb2.ListCampaignLedgerRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_coin__service__pb2.ListCampaignLedgerResponse.FromString,
+                _registered_method=True)
 
 
 class CoinInternalServiceServicer:
@@ -553,6 +558,13 @@ class CoinInternalServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCampaignLedger(self, request, context):
+        """Every ledger entry of a campaign, oldest first (keyset pages), for read models rebuilt from the ledger.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CoinInternalServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -605,6 +617,11 @@ def add_CoinInternalServiceServicer_to_server(servicer, server):
                     servicer.ListIdeaTotals,
                     request_deserializer=coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsRequest.FromString,
                     response_serializer=coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsResponse.SerializeToString,
+            ),
+            'ListCampaignLedger': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCampaignLedger,
+                    request_deserializer=coins_dot_v1_dot_coin__service__pb2.ListCampaignLedgerRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_coin__service__pb2.ListCampaignLedgerResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -878,6 +895,33 @@ class CoinInternalService:
             '/coins.v1.CoinInternalService/ListIdeaTotals',
             coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsRequest.SerializeToString,
             coins_dot_v1_dot_coin__service__pb2.ListIdeaTotalsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCampaignLedger(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.CoinInternalService/ListCampaignLedger',
+            coins_dot_v1_dot_coin__service__pb2.ListCampaignLedgerRequest.SerializeToString,
+            coins_dot_v1_dot_coin__service__pb2.ListCampaignLedgerResponse.FromString,
             options,
             channel_credentials,
             insecure,

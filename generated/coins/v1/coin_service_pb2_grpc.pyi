@@ -187,6 +187,8 @@ class CoinInternalServiceStub:
     """A member left or was removed: it keeps what it placed but moves no coin until it joins again."""
     ListIdeaTotals: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.ListIdeaTotalsRequest, _coin_service_pb2.ListIdeaTotalsResponse]
     """Coin totals of a campaign's ideas (all of them with coins, or the ones named), for listing and sorting."""
+    ListCampaignLedger: _grpc.UnaryUnaryMultiCallable[_coin_service_pb2.ListCampaignLedgerRequest, _coin_service_pb2.ListCampaignLedgerResponse]
+    """Every ledger entry of a campaign, oldest first (keyset pages), for read models rebuilt from the ledger."""
 
 @_typing.type_check_only
 class CoinInternalServiceAsyncStub(CoinInternalServiceStub):
@@ -219,6 +221,8 @@ class CoinInternalServiceAsyncStub(CoinInternalServiceStub):
     """A member left or was removed: it keeps what it placed but moves no coin until it joins again."""
     ListIdeaTotals: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.ListIdeaTotalsRequest, _coin_service_pb2.ListIdeaTotalsResponse]  # type: ignore[assignment]
     """Coin totals of a campaign's ideas (all of them with coins, or the ones named), for listing and sorting."""
+    ListCampaignLedger: _aio.UnaryUnaryMultiCallable[_coin_service_pb2.ListCampaignLedgerRequest, _coin_service_pb2.ListCampaignLedgerResponse]  # type: ignore[assignment]
+    """Every ledger entry of a campaign, oldest first (keyset pages), for read models rebuilt from the ledger."""
 
 class CoinInternalServiceServicer(metaclass=_abc_1.ABCMeta):
     """Coin moves other services cause; each runs in one transaction and is idempotent by request_id. No HTTP route."""
@@ -308,5 +312,13 @@ class CoinInternalServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_coin_service_pb2.ListIdeaTotalsResponse, _abc.Awaitable[_coin_service_pb2.ListIdeaTotalsResponse]]:
         """Coin totals of a campaign's ideas (all of them with coins, or the ones named), for listing and sorting."""
+
+    @_abc_1.abstractmethod
+    def ListCampaignLedger(
+        self,
+        request: _coin_service_pb2.ListCampaignLedgerRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_coin_service_pb2.ListCampaignLedgerResponse, _abc.Awaitable[_coin_service_pb2.ListCampaignLedgerResponse]]:
+        """Every ledger entry of a campaign, oldest first (keyset pages), for read models rebuilt from the ledger."""
 
 def add_CoinInternalServiceServicer_to_server(servicer: CoinInternalServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

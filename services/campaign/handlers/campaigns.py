@@ -182,6 +182,11 @@ class CampaignUseCases(HandlerBase):
             campaign = await self._campaign(uow, campaign_id)
             return paging.page(await uow.campaigns.members(campaign, None, offset, limit + 1), offset, limit)
 
+    async def invited_emails(self, campaign_id: str) -> list[str]:
+        """Every address ever invited to the campaign, lower-cased, once each."""
+        async with self._units() as uow:
+            return await uow.campaigns.invited_emails(await self._campaign(uow, campaign_id))
+
     async def parts_of(self, user_id: str) -> list[tuple[str, Standing]]:
         """Every campaign the user has joined or sponsors, by campaign_id, whatever its status."""
         validation.uuid_id("user_id", user_id)

@@ -1,0 +1,497 @@
+"""The analytics read model (schema "analytics") and every query on it.
+
+State (campaigns, members, invitations, tags, ideas and their standing) is kept as its newest version: each row
+carries the version of the event that wrote it (events.entry_version) and an upsert only raises it, so late,
+repeated or replayed events never undo a newer state. The coin ledger is copied entry by entry, keyed by the
+ledger's own entry id; the sums the dashboard reads (per kind, per hour, who has backed) grow in the same statement
+that inserts an entry, from the rows actually inserted, so an entry delivered twice counts once.
+
+A rebuild (rebuild.py) replaces everything in one transaction that holds every table in EXCLUSIVE mode: reports
+keep reading the old figures until it commits, and the event consumer waits (`writer()` takes its locks in the same
+order first, so the two never deadlock).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.analytics.domain import Labelled, Milestones, Participation, TimeBucket, TopIdea
+from services.common.concepts import CampaignType, IdeaStatus, LedgerEntryKind
+from services.common.db import Database
+
+METADATA = sa.MetaData(schema="analytics")
+_TS = sa.DateTime(timezone=True)
+
+CAMPAIGNS = sa.Table(
+    "campaigns", METADATA,
+    sa.Column("campaign_id", sa.Text, primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("start_time", _TS),
+    sa.Column("end_time", _TS),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+MEMBERS = sa.Table(
+    "members", METADATA,
+    sa.Column("campaign_id", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Uuid, primary_key=True),
+    sa.Column("joined", sa.Boolean, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+# Addresses are kept as digests: counting people invited needs no address.
+INVITATIONS = sa.Table(
+    "invitations", METADATA,
+    sa.Column("campaign_id", sa.Text, primary_key=True),
+    sa.Column("email_digest", sa.Text, primary_key=True),
+)
+
+TAGS = sa.Table(
+    "tags", METADATA,
+    sa.Column("tag_id", sa.Uuid, primary_key=True),
+    sa.Column("campaign_id", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+IDEAS = sa.Table(
+    "ideas", METADATA,
+    sa.Column("idea_id", sa.Uuid, primary_key=True),
+    sa.Column("campaign_id", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", sa.Text, nullable=False, server_default=IdeaStatus.PENDING.value),
+    sa.Column("submitter_id", sa.Uuid),
+    sa.Column("context_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("source", sa.Text, nullable=False, server_default=""),
+    sa.Column("tag_ids", ARRAY(sa.Uuid), nullable=False, server_default="{}"),
+    sa.Column("submitted_at", _TS),
+    sa.Column("approved_at", _TS),
+    sa.Column("rejected_at", _TS),
+    sa.Column("accepted_at", _TS),
+    sa.Column("started_at", _TS),
+    sa.Column("completed_at", _TS),
+    # 0 while only its standing has arrived (a stub no report shows).
+    sa.Column("idea_version", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("coins", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("backers", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("standing_version", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Index("ix_ideas_campaign_coins", "campaign_id", sa.text("coins DESC")),
+)
+
+ENTRIES = sa.Table(
+    "entries", METADATA,
+    sa.Column("entry_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("campaign_id", sa.Text, nullable=False),
+    sa.Column("user_id", sa.Uuid, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("amount", sa.BigInteger, nullable=False),
+    sa.Column("idea_id", sa.Uuid),
+    sa.Column("from_idea_id", sa.Uuid),
+    sa.Column("actor_id", sa.Uuid),
+    sa.Column("request_id", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", _TS, nullable=False),
+    sa.Index("ix_entries_campaign", "campaign_id", "entry_id"),
+)
+
+COIN_SUMS = sa.Table(
+    "coin_sums", METADATA,
+    sa.Column("campaign_id", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("names_idea", sa.Boolean, primary_key=True),
+    sa.Column("amount", sa.BigInteger, nullable=False),
+)
+
+ALLOCATED_HOURLY = sa.Table(
+    "allocated_hourly", METADATA,
+    sa.Column("campaign_id", sa.Text, primary_key=True),
+    sa.Column("hour", _TS, primary_key=True),
+    sa.Column("allocated", sa.BigInteger, nullable=False),
+)
+
+BACKERS = sa.Table(
+    "backers", METADATA,
+    sa.Column("campaign_id", sa.Text, primary_key=True),
+    sa.Column("user_id", sa.Uuid, primary_key=True),
+)
+
+# Locked in this order by the consumer's writes (ROW EXCLUSIVE) and by a rebuild (EXCLUSIVE).
+TABLES = ("campaigns", "members", "invitations", "tags", "ideas", "entries", "coin_sums", "allocated_hourly",
+          "backers")
+
+
+# ---- writes --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    campaign_id: str
+    title: str
+    type: CampaignType
+    status: str
+    start_time: datetime | None
+    end_time: datetime | None
+    version: int
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    campaign_id: str
+    user_id: str
+    joined: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class TagRow:
+    tag_id: str
+    campaign_id: str
+    name: str
+    deleted: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class IdeaRow:
+    idea_id: str
+    campaign_id: str
+    title: str
+    status: IdeaStatus
+    submitter_id: str | None
+    context_id: str
+    source: str
+    tag_ids: tuple[str, ...]
+    moments: Milestones
+    version: int
+
+
+@dataclass(frozen=True)
+class StandingRow:
+    idea_id: str
+    campaign_id: str
+    coins: int
+    backers: int
+    version: int
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    entry_id: int
+    campaign_id: str
+    user_id: str
+    kind: LedgerEntryKind
+    amount: int
+    idea_id: str | None
+    from_idea_id: str | None
+    actor_id: str | None
+    request_id: str
+    created_at: datetime
+
+
+_UPSERT_CAMPAIGN = sa.text("""
+    INSERT INTO analytics.campaigns AS c (campaign_id, title, type, status, start_time, end_time, version)
+    VALUES (:campaign_id, :title, :type, :status, :start_time, :end_time, :version)
+    ON CONFLICT (campaign_id) DO UPDATE SET title = excluded.title, type = excluded.type, status = excluded.status,
+        start_time = excluded.start_time, end_time = excluded.end_time, version = excluded.version
+    WHERE c.version < excluded.version""")
+
+_UPSERT_MEMBER = sa.text("""
+    INSERT INTO analytics.members AS m (campaign_id, user_id, joined, version)
+    VALUES (:campaign_id, :user_id, :joined, :version)
+    ON CONFLICT (campaign_id, user_id) DO UPDATE SET joined = excluded.joined, version = excluded.version
+    WHERE m.version < excluded.version""")
+
+_INSERT_INVITATIONS = sa.text("""
+    INSERT INTO analytics.invitations (campaign_id, email_digest)
+    SELECT :campaign_id, encode(sha256(convert_to(lower(e), 'UTF8')), 'hex') FROM unnest(CAST(:emails AS text[])) e
+    ON CONFLICT DO NOTHING""")
+
+_UPSERT_TAG = sa.text("""
+    INSERT INTO analytics.tags AS t (tag_id, campaign_id, name, deleted, version)
+    VALUES (:tag_id, :campaign_id, :name, :deleted, :version)
+    ON CONFLICT (tag_id) DO UPDATE SET name = CASE WHEN excluded.deleted THEN t.name ELSE excluded.name END,
+        deleted = excluded.deleted, version = excluded.version
+    WHERE t.version < excluded.version
+    RETURNING tag_id""")
+
+_UPSERT_IDEA = sa.text("""
+    INSERT INTO analytics.ideas AS i (idea_id, campaign_id, title, status, submitter_id, context_id, source, tag_ids,
+        submitted_at, approved_at, rejected_at, accepted_at, started_at, completed_at, idea_version)
+    VALUES (:idea_id, :campaign_id, :title, :status, :submitter_id, :context_id, :source, :tag_ids,
+        :submitted_at, :approved_at, :rejected_at, :accepted_at, :started_at, :completed_at, :version)
+    ON CONFLICT (idea_id) DO UPDATE SET campaign_id = excluded.campaign_id, title = excluded.title,
+        status = excluded.status, submitter_id = excluded.submitter_id, context_id = excluded.context_id,
+        source = excluded.source, tag_ids = excluded.tag_ids, submitted_at = excluded.submitted_at,
+        approved_at = excluded.approved_at, rejected_at = excluded.rejected_at, accepted_at = excluded.accepted_at,
+        started_at = excluded.started_at, completed_at = excluded.completed_at, idea_version = excluded.idea_version
+    WHERE i.idea_version < excluded.idea_version""")
+
+_UPSERT_STANDING = sa.text("""
+    INSERT INTO analytics.ideas AS i (idea_id, campaign_id, coins, backers, standing_version)
+    VALUES (:idea_id, :campaign_id, :coins, :backers, :version)
+    ON CONFLICT (idea_id) DO UPDATE SET coins = excluded.coins, backers = excluded.backers,
+        standing_version = excluded.standing_version
+    WHERE i.standing_version < excluded.standing_version""")
+
+_UNTAG = sa.text("""
+    UPDATE analytics.ideas SET tag_ids = array_remove(tag_ids, CAST(:tag_id AS uuid))
+    WHERE campaign_id = :campaign_id AND tag_ids @> ARRAY[CAST(:tag_id AS uuid)]""")
+
+# The entries new to the read model, and what they add to the sums, in one statement: a repeated entry inserts
+# nothing and so adds nothing.
+_INSERT_ENTRIES = sa.text("""
+WITH new AS (
+    INSERT INTO analytics.entries (entry_id, campaign_id, user_id, kind, amount, idea_id, from_idea_id, actor_id,
+                                   request_id, created_at)
+    SELECT * FROM unnest(CAST(:entry_ids AS bigint[]), CAST(:campaign_ids AS text[]), CAST(:user_ids AS uuid[]),
+                         CAST(:kinds AS text[]), CAST(:amounts AS bigint[]), CAST(:idea_ids AS uuid[]),
+                         CAST(:from_idea_ids AS uuid[]), CAST(:actor_ids AS uuid[]), CAST(:request_ids AS text[]),
+                         CAST(:created_ats AS timestamptz[]))
+    ON CONFLICT (entry_id) DO NOTHING
+    RETURNING campaign_id, user_id, kind, amount, idea_id, created_at
+), sums AS (
+    INSERT INTO analytics.coin_sums AS s (campaign_id, kind, names_idea, amount)
+    SELECT campaign_id, kind, idea_id IS NOT NULL, sum(amount) FROM new GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+    ON CONFLICT (campaign_id, kind, names_idea) DO UPDATE SET amount = s.amount + excluded.amount
+), hourly AS (
+    INSERT INTO analytics.allocated_hourly AS h (campaign_id, hour, allocated)
+    SELECT campaign_id, date_trunc('hour', created_at, 'UTC'), sum(amount) FROM new WHERE kind = 'allocate'
+    GROUP BY 1, 2 ORDER BY 1, 2
+    ON CONFLICT (campaign_id, hour) DO UPDATE SET allocated = h.allocated + excluded.allocated
+)
+INSERT INTO analytics.backers (campaign_id, user_id)
+SELECT DISTINCT campaign_id, user_id FROM new WHERE kind = 'allocate' ORDER BY 1, 2
+ON CONFLICT DO NOTHING""")
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None
+
+
+class ReadModelWriter:
+    """The writes of one transaction."""
+
+    def __init__(self, session: AsyncSession):
+        self._session = session
+
+    async def _each(self, statement: sa.TextClause, rows: Sequence[dict[str, Any]]) -> None:
+        for params in rows:
+            await self._session.execute(statement, params)
+
+    async def campaigns(self, campaigns: Sequence[CampaignRow]) -> None:
+        await self._each(_UPSERT_CAMPAIGN, [{
+            "campaign_id": c.campaign_id, "title": c.title, "type": c.type.value, "status": c.status,
+            "start_time": c.start_time, "end_time": c.end_time, "version": c.version} for c in campaigns])
+
+    async def members(self, members: Sequence[MemberRow]) -> None:
+        await self._each(_UPSERT_MEMBER, [{
+            "campaign_id": m.campaign_id, "user_id": uuid.UUID(m.user_id), "joined": m.joined, "version": m.version}
+            for m in members])
+
+    async def invitations(self, campaign_id: str, emails: Sequence[str]) -> None:
+        if emails:
+            await self._session.execute(_INSERT_INVITATIONS, {"campaign_id": campaign_id, "emails": list(emails)})
+
+    async def tags(self, tags: Sequence[TagRow]) -> None:
+        for tag in tags:
+            params = {"tag_id": uuid.UUID(tag.tag_id), "campaign_id": tag.campaign_id, "name": tag.name,
+                      "deleted": tag.deleted, "version": tag.version}
+            changed = (await self._session.execute(_UPSERT_TAG, params)).first()
+            if changed and tag.deleted:
+                await self._session.execute(_UNTAG, params)
+
+    async def ideas(self, ideas: Sequence[IdeaRow]) -> None:
+        await self._each(_UPSERT_IDEA, [{
+            "idea_id": uuid.UUID(i.idea_id), "campaign_id": i.campaign_id, "title": i.title, "status": i.status.value,
+            "submitter_id": _uuid(i.submitter_id), "context_id": i.context_id, "source": i.source,
+            "tag_ids": [uuid.UUID(t) for t in i.tag_ids], "submitted_at": i.moments.submitted_at,
+            "approved_at": i.moments.approved_at, "rejected_at": i.moments.rejected_at,
+            "accepted_at": i.moments.accepted_at, "started_at": i.moments.started_at,
+            "completed_at": i.moments.completed_at, "version": i.version} for i in ideas])
+
+    async def standings(self, standings: Sequence[StandingRow]) -> None:
+        await self._each(_UPSERT_STANDING, [{
+            "idea_id": uuid.UUID(s.idea_id), "campaign_id": s.campaign_id, "coins": s.coins, "backers": s.backers,
+            "version": s.version} for s in standings])
+
+    async def entries(self, entries: Sequence[EntryRow]) -> None:
+        if not entries:
+            return
+        ordered = sorted(entries, key=lambda e: e.entry_id)
+        await self._session.execute(_INSERT_ENTRIES, {
+            "entry_ids": [e.entry_id for e in ordered], "campaign_ids": [e.campaign_id for e in ordered],
+            "user_ids": [uuid.UUID(e.user_id) for e in ordered], "kinds": [e.kind.value for e in ordered],
+            "amounts": [e.amount for e in ordered], "idea_ids": [_uuid(e.idea_id) for e in ordered],
+            "from_idea_ids": [_uuid(e.from_idea_id) for e in ordered],
+            "actor_ids": [_uuid(e.actor_id) for e in ordered], "request_ids": [e.request_id for e in ordered],
+            "created_ats": [e.created_at for e in ordered]})
+
+
+def _lock(mode: str) -> sa.TextClause:
+    return sa.text(f"LOCK TABLE {', '.join('analytics.' + t for t in TABLES)} IN {mode} MODE")
+
+
+# ---- reads ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignFacts:
+    campaign_id: str
+    title: str
+    type: CampaignType
+    start_time: datetime | None
+    end_time: datetime | None
+
+
+_PARTICIPATION = sa.text("""
+    SELECT (SELECT count(*) FROM analytics.members WHERE campaign_id = :c AND joined) AS members,
+           (SELECT count(*) FROM analytics.invitations WHERE campaign_id = :c) AS invited,
+           (SELECT count(DISTINCT submitter_id) FROM analytics.ideas
+            WHERE campaign_id = :c AND idea_version > 0) AS active_submitters,
+           (SELECT count(*) FROM analytics.backers WHERE campaign_id = :c) AS active_backers""")
+
+_BY_TAG = sa.text("""
+    SELECT t.name AS label, count(*) AS ideas, coalesce(sum(i.coins), 0) AS coins
+    FROM analytics.ideas i CROSS JOIN LATERAL unnest(i.tag_ids) AS it(tag_id)
+    JOIN analytics.tags t ON t.tag_id = it.tag_id AND NOT t.deleted
+    WHERE i.campaign_id = :c AND i.idea_version > 0
+    GROUP BY t.name ORDER BY coins DESC, ideas DESC, label""")
+
+_BY_COLUMN = """
+    SELECT {column} AS label, count(*) AS ideas, coalesce(sum(coins), 0) AS coins FROM analytics.ideas
+    WHERE campaign_id = :c AND idea_version > 0 GROUP BY 1 ORDER BY coins DESC, ideas DESC, label"""
+
+_ALLOCATED = sa.text("""
+    SELECT date_trunc(:bucket, hour, 'UTC') AS period, sum(allocated) AS allocated
+    FROM analytics.allocated_hourly WHERE campaign_id = :c GROUP BY 1 ORDER BY 1""")
+
+# The ranking, as the result reads it (services/idea/domain.py `ranked`): most coins first, then the earlier idea.
+_RANKED = "coins DESC, submitted_at, idea_id"
+# Ideas that competed: the ones in the coin service's standing (a rejected idea there once coins moved on it).
+_COMPETED = "(i.status IN ('competing', 'accepted', 'in_progress', 'complete') OR i.standing_version > 0)"
+
+
+class ReadModel:
+    def __init__(self, database: Database):
+        self.database = database
+
+    @asynccontextmanager
+    async def writer(self) -> AsyncIterator[ReadModelWriter]:
+        async with self.database.unit_of_work() as session:
+            await session.execute(_lock("ROW EXCLUSIVE"))
+            yield ReadModelWriter(session)
+
+    @asynccontextmanager
+    async def alone(self, name: str) -> AsyncIterator[bool]:
+        """Whether this block is the only one named `name` running on any replica (a session advisory lock)."""
+        key = {"name": f"coins.analytics.{name}"}
+        async with self.database.engine.connect() as connection:
+            got = bool((await connection.execute(sa.text("SELECT pg_try_advisory_lock(hashtext(:name))"),
+                                                 key)).scalar_one())
+            try:
+                yield got
+            finally:
+                if got:
+                    await connection.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:name))"), key)
+
+    @asynccontextmanager
+    async def replacing(self) -> AsyncIterator[ReadModelWriter]:
+        """One transaction that empties the read model and writes it afresh: readers see the old figures until it
+        commits; writers wait."""
+        async with self.database.unit_of_work() as session:
+            await session.execute(_lock("EXCLUSIVE"))
+            for table in reversed(TABLES):
+                await session.execute(sa.text(f"DELETE FROM analytics.{table}"))
+            yield ReadModelWriter(session)
+
+    async def campaign(self, campaign_id: str) -> CampaignFacts | None:
+        async with self.database.unit_of_work() as session:
+            row = (await session.execute(sa.select(CAMPAIGNS).where(CAMPAIGNS.c.campaign_id == campaign_id))).first()
+        if row is None:
+            return None
+        return CampaignFacts(row.campaign_id, row.title, CampaignType(row.type), row.start_time, row.end_time)
+
+    async def campaign_status(self, campaign_id: str) -> str | None:
+        async with self.database.unit_of_work() as session:
+            return (await session.execute(sa.select(CAMPAIGNS.c.status).where(
+                CAMPAIGNS.c.campaign_id == campaign_id))).scalar_one_or_none()
+
+    async def participation(self, campaign_id: str) -> Participation:
+        async with self.database.unit_of_work() as session:
+            row = (await session.execute(_PARTICIPATION, {"c": campaign_id})).one()
+        return Participation(row.members, row.invited, row.active_submitters, row.active_backers)
+
+    async def idea_figures(self, campaign_id: str) -> list[tuple[IdeaStatus, int, Milestones]]:
+        query = (sa.select(IDEAS.c.status, IDEAS.c.coins, IDEAS.c.submitted_at, IDEAS.c.approved_at,
+                           IDEAS.c.rejected_at, IDEAS.c.accepted_at, IDEAS.c.started_at, IDEAS.c.completed_at)
+                 .where(IDEAS.c.campaign_id == campaign_id, IDEAS.c.idea_version > 0))
+        async with self.database.unit_of_work() as session:
+            rows = (await session.execute(query)).all()
+        return [(IdeaStatus(r.status), r.coins, Milestones(r.submitted_at, r.approved_at, r.rejected_at,
+                                                           r.accepted_at, r.started_at, r.completed_at))
+                for r in rows]
+
+    async def coin_sums(self, campaign_id: str) -> dict[tuple[LedgerEntryKind, bool], int]:
+        query = sa.select(COIN_SUMS.c.kind, COIN_SUMS.c.names_idea, COIN_SUMS.c.amount).where(
+            COIN_SUMS.c.campaign_id == campaign_id)
+        async with self.database.unit_of_work() as session:
+            rows = (await session.execute(query)).all()
+        return {(LedgerEntryKind(r.kind), r.names_idea): int(r.amount) for r in rows}
+
+    async def top_ideas(self, campaign_id: str, limit: int) -> list[TopIdea]:
+        query = sa.text(f"""SELECT idea_id, title, coins, backers, status FROM analytics.ideas
+                            WHERE campaign_id = :c AND idea_version > 0 AND coins > 0
+                            ORDER BY {_RANKED} LIMIT :limit""")
+        async with self.database.unit_of_work() as session:
+            rows = (await session.execute(query, {"c": campaign_id, "limit": limit})).all()
+        return [TopIdea(str(r.idea_id), r.title, r.coins, r.backers, IdeaStatus(r.status)) for r in rows]
+
+    async def allocations(self, campaign_id: str, bucket: TimeBucket) -> list[tuple[datetime, int]]:
+        async with self.database.unit_of_work() as session:
+            rows = (await session.execute(_ALLOCATED, {"c": campaign_id, "bucket": bucket.value})).all()
+        return [(r.period, int(r.allocated)) for r in rows]
+
+    async def breakdowns(self, campaign_id: str) -> tuple[list[Labelled], list[Labelled], list[Labelled]]:
+        """Ideas and their coins by tag, by context id and by permalink source."""
+        found = []
+        async with self.database.unit_of_work() as session:
+            for statement in (_BY_TAG, sa.text(_BY_COLUMN.format(column="context_id")),
+                              sa.text(_BY_COLUMN.format(column="source"))):
+                rows = (await session.execute(statement, {"c": campaign_id})).all()
+                found.append([Labelled(r.label, r.ideas, int(r.coins)) for r in rows])
+        return found[0], found[1], found[2]
+
+    # ---- exports: rows streamed from a server-side cursor, so memory stays flat whatever the size ----
+
+    async def _stream(self, statement: sa.TextClause, params: dict[str, Any],
+                      chunk: int) -> AsyncIterator[Sequence[sa.Row]]:
+        async with self.database.engine.connect() as connection:
+            result = await connection.stream(statement.execution_options(yield_per=chunk), params)
+            async for rows in result.partitions(chunk):
+                yield rows
+
+    def idea_rows(self, campaign_id: str, chunk: int, competed_only: bool = False) -> AsyncIterator[Sequence[sa.Row]]:
+        return self._stream(sa.text(f"""
+            SELECT i.idea_id, i.title, i.status, i.coins, i.backers, i.context_id, i.source, i.submitted_at,
+                   i.approved_at, i.rejected_at, i.accepted_at, i.started_at, i.completed_at,
+                   coalesce((SELECT string_agg(t.name, '; ' ORDER BY t.name) FROM analytics.tags t
+                             WHERE t.tag_id = ANY(i.tag_ids) AND NOT t.deleted), '') AS tags
+            FROM analytics.ideas i WHERE i.campaign_id = :c AND i.idea_version > 0
+              AND {_COMPETED if competed_only else "true"} ORDER BY {_RANKED}"""),
+            {"c": campaign_id}, chunk)
+
+    def ledger_rows(self, campaign_id: str, chunk: int) -> AsyncIterator[Sequence[sa.Row]]:
+        return self._stream(sa.text("""
+            SELECT entry_id, created_at, user_id, kind, amount, idea_id, from_idea_id, actor_id, request_id
+            FROM analytics.entries WHERE campaign_id = :c ORDER BY entry_id"""), {"c": campaign_id}, chunk)
