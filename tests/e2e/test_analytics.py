@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import pytest
 from coins.v1 import analytics_service_pb2 as pb
 from coins.v1 import campaign_service_pb2 as campaign_pb
 from coins.v1 import coin_service_pb2 as coin_pb
+from coins.v1 import idea_service_pb2 as idea_pb
 from coins.v1 import resources_pb2 as res
 from tests.support.analytics_truth import figures, truth
 from tests.support.errors import error_info
@@ -199,8 +201,14 @@ def test_the_csv_downloads_through_the_gateway_quoted_and_defused(stack: Stack, 
     assert answer.headers["content-disposition"].startswith(f'attachment; filename="{cid}-ideas-')
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     by_id = {row["idea_id"]: row for row in rows}
-    shown = figures(report(admin_user, cid))
-    assert {i: int(by_id[i]["coins"]) for i, *_ in shown["top_ideas"]} == {i: c for i, _, c, _ in shown["top_ideas"]}
+    shown = report(admin_user, cid)
+    assert {i.idea_id: (i.coins, i.backers) for i in shown.top_ideas} == {
+        row["idea_id"]: (int(row["coins"]), int(row["backers"])) for row in rows}
+    standing = admin_user.ideas.GetCampaignResult(idea_pb.GetCampaignResultRequest(campaign_id=cid))
+    assert [(r.rank, r.idea_id, r.coins, r.backers) for r in standing.ideas] == [
+        (rank, row["idea_id"], int(row["coins"]), int(row["backers"])) for rank, row in enumerate(rows, start=1)]
+    assert {row["status"] for row in rows} == {"competing"}
+    assert 0 <= time.time() - shown.as_of_time.ToDatetime().replace(tzinfo=UTC).timestamp() < 5
     assert [by_id[i]["title"] for i in ideas] == [
         'Roof, garden and "bees"', "Two\nlines", "'=HYPERLINK(\"http://evil\")", "'+1 more", "'@mention",
         "'-minus first"]
