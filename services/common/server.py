@@ -4,7 +4,6 @@ stopped gracefully on SIGTERM (health NOT_SERVING, in-flight calls finish, pools
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import signal
 from dataclasses import dataclass, field
@@ -141,19 +140,3 @@ def _stop_on_signals() -> asyncio.Event:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     return stop
-
-
-def unimplemented(service: str) -> Builder:
-    """A service whose contract exists but whose logic comes in a later issue: it serves health checks and
-    answers UNIMPLEMENTED, naming the method, for every RPC."""
-
-    async def build(runtime: Runtime) -> Mounted:
-        module = catalog.SERVICE_FILES[service]
-        grpc_module = importlib.import_module(module.__name__ + "_grpc")
-        servicers = []
-        for name in module.DESCRIPTOR.services_by_name:
-            servicer_class = getattr(grpc_module, f"{name}Servicer")
-            servicers.append((servicer_class(), getattr(grpc_module, f"add_{name}Servicer_to_server")))
-        return Mounted(servicers)
-
-    return build

@@ -155,12 +155,6 @@ def test_request_ids_tie_replies_to_logs(stack, gateway):
                for entry in logged)
 
 
-def test_services_not_built_yet_say_so(gateway, member):
-    reply = gateway.get("/campaigns/some-campaign/analytics", headers=member.bearer)
-    assert reply.status_code == 501
-    assert "AnalyticsService.GetCampaignAnalytics is not implemented yet" in reply.json()["message"]
-
-
 def test_cors_preflight_is_answered(gateway):
     reply = gateway.options("/campaigns", headers={"origin": "https://ideas.example.org",
                                                    "access-control-request-method": "POST",
