@@ -61,13 +61,26 @@ class GatewayOptions:
     rate_limit_per_s: int = 1000
     cors_origins: tuple[str, ...] = ("*",)
     descriptor_set: Path = DESCRIPTOR_SET
+    # host:port of the web app's static server (tools/webserver.py); empty: the gateway serves the API alone.
+    web_target: str = ""
+    # Set in a cluster (gateway/mesh.py): Envoy reads the JWKS from this file, a ConfigMap made per environment from
+    # the public key, so the generated config holds no key. Empty: the JWKS is inlined from public_key_file.
+    jwks_file: str = ""
+    # host:port of gateway/reflection.py (the public services' reflection); empty: reflection is not answered.
+    reflection_target: str = ""
+    # Serve GET /openapi.json and Swagger UI at /docs from this checkout's files (docs/, third_party/swagger-ui).
+    api_docs: bool = False
+    # OTLP/gRPC collector (OTEL_EXPORTER_OTLP_ENDPOINT, as the services read it): Envoy starts each request's trace
+    # there and passes its W3C traceparent upstream. Empty: no tracing in the gateway.
+    otlp_endpoint: str = ""
 
     @classmethod
     def from_env(cls) -> "GatewayOptions":
         settings, gateway = Settings.from_env("auth"), GatewaySettings.from_env()
         return cls(port=gateway.port, admin_port=gateway.admin_port, bind_host=gateway.bind_host,
                    targets=dict(settings.targets), public_key_file=settings.jwt_public_key_file,
-                   rate_limit_per_s=gateway.rate_limit_per_s, cors_origins=gateway.cors_origins)
+                   rate_limit_per_s=gateway.rate_limit_per_s, cors_origins=gateway.cors_origins,
+                   otlp_endpoint=gateway.otlp_endpoint)
 
 
 def jwks(public_key_pem: bytes) -> str:
@@ -161,17 +174,53 @@ def _cluster(service: str, target: str) -> dict:
     }
 
 
+TRACE_CLUSTER = "otel_collector"
+TRACE_SERVICE_NAME = "coins-gateway"  # beside the services' coins-<name> (services/common/telemetry.py)
+
+
+def otlp_target(endpoint: str) -> str:
+    """host:port of an OTLP endpoint written as the OTel SDKs take it (`http://collector:4317` or `collector:4317`)."""
+    scheme, found, rest = endpoint.partition("://")
+    if found and scheme != "http":
+        raise ValueError(f"the gateway sends traces in plain gRPC (http://host:port), not {scheme}: {endpoint}")
+    target = (rest if found else endpoint).rstrip("/")
+    if not target.rpartition(":")[2].isdigit():
+        raise ValueError(f"the OTLP endpoint needs a port (http://host:4317), got {endpoint!r}")
+    return target
+
+
+def _tracing(options: GatewayOptions) -> dict:
+    """Envoy's OpenTelemetry tracer: a server span for each request and a client span for its upstream call, so the
+    trace shows the time spent in the gateway; the services continue the trace from the traceparent header."""
+    if not options.otlp_endpoint:
+        return {}
+    return {"tracing": {
+        "spawn_upstream_span": True,
+        "provider": {"name": "envoy.tracers.opentelemetry", "typed_config": _typed(
+            "envoy.config.trace.v3.OpenTelemetryConfig",
+            grpc_service={"envoy_grpc": {"cluster_name": TRACE_CLUSTER}, "timeout": "1s"},
+            service_name=TRACE_SERVICE_NAME)}}}
+
+
+def _web_cluster(target: str) -> dict:
+    """The static server speaks HTTP/1.1."""
+    cluster = _cluster("web", target)
+    del cluster["typed_extension_protocol_options"]
+    return cluster
+
+
 def render(options: GatewayOptions) -> dict:
-    public_key = Path(options.public_key_file).read_bytes()
     cors = _typed("envoy.extensions.filters.http.cors.v3.CorsPolicy",
                   allow_origin_string_match=[{"safe_regex": {"regex": ".*"}} if o == "*" else {"exact": o}
                                              for o in options.cors_origins],
                   allow_methods="GET, POST, PUT, PATCH, DELETE, OPTIONS",
-                  allow_headers="authorization, content-type, x-request-id, x-grpc-web, grpc-timeout",
-                  expose_headers="x-request-id, grpc-status, grpc-message",
+                  allow_headers="authorization, content-type, x-request-id, x-grpc-web, x-user-agent, grpc-timeout",
+                  expose_headers="x-request-id, grpc-status, grpc-message, grpc-status-details-bin",
                   max_age="600")
     http_filters = [
         {"name": "envoy.filters.http.cors", "typed_config": _typed("envoy.extensions.filters.http.cors.v3.Cors")},
+        {"name": "envoy.filters.http.grpc_web",
+         "typed_config": _typed("envoy.extensions.filters.http.grpc_web.v3.GrpcWeb")},
         {"name": "envoy.filters.http.lua", "typed_config": _typed(
             "envoy.extensions.filters.http.lua.v3.Lua", default_source_code={"inline_string": _LUA})},
         {"name": "envoy.filters.http.grpc_json_transcoder", "typed_config": _typed(
@@ -206,8 +255,9 @@ def render(options: GatewayOptions) -> dict:
         use_remote_address=True,
         generate_request_id=True,
         always_set_request_id_in_response=True,
-        local_reply_config=_local_reply(),
-        route_config={"name": "coins", "virtual_hosts": [{
+        **_tracing(options),
+        local_reply_config=_local_reply(options),
+        route_config={"name": "coins", **_docs_limit(options), "virtual_hosts": [{
             "name": "coins",
             "domains": ["*"],
             "routes": _routes(options),
@@ -226,7 +276,11 @@ def render(options: GatewayOptions) -> dict:
                 "filter_chains": [{"filters": [{"name": "envoy.filters.network.http_connection_manager",
                                                 "typed_config": connection_manager}]}],
             }],
-            "clusters": [_cluster(service, options.targets[service]) for service in SERVICES],
+            "clusters": [_cluster(service, options.targets[service]) for service in SERVICES]
+                        + ([_web_cluster(options.web_target)] if options.web_target else [])
+                        + ([_cluster("reflection", options.reflection_target)] if options.reflection_target else [])
+                        + ([_cluster(TRACE_CLUSTER, otlp_target(options.otlp_endpoint))]
+                           if options.otlp_endpoint else []),
         },
     }
 

@@ -227,7 +227,10 @@ class Stack:
         options = dict(port=self.ports.gateway, admin_port=self.ports.gateway_admin,
                        targets={name: env[target_variable(name)] for name in SERVICES},
                        public_key_file=env["COINS_JWT_PUBLIC_KEY_FILE"],
-                       rate_limit_per_s=int(env.get("COINS_GATEWAY_RATE_LIMIT_PER_S", 1000)))
+                       rate_limit_per_s=int(env.get("COINS_GATEWAY_RATE_LIMIT_PER_S", 1000)),
+                       web_target=f"127.0.0.1:{self.ports.web}",
+                       reflection_target=f"127.0.0.1:{self.ports.reflection}", api_docs=True,
+                       otlp_endpoint=env.get("OTEL_EXPORTER_OTLP_ENDPOINT", ""))  # traced with the services
         return GatewayOptions(**{**options, **overrides})
 
     def start_gateway(self, options: GatewayOptions | None = None, name: str = "gateway") -> Path:

@@ -30,7 +30,7 @@ from services.coin import domain
 from services.coin.domain import CoinMove
 from services.coin.repository import CoinEventOutbox
 from services.coin.servicer import entry_message
-from services.common import events
+from services.common import events, metrics
 from services.common.config import EventSettings
 
 SOURCE = "coin"
@@ -83,11 +83,18 @@ class CoinEventRelay(events.Relay):
         self._redis = redis
         self._batch = batch
         self.stream = events.stream_for(SOURCE)
+        metrics.watch_outbox(OUTBOX, outbox.backlog)
 
     async def publish_pending(self) -> bool:
-        return await self._outbox.publish_batch(self._publish, events.relay_lock_key(OUTBOX), self._batch)
+        published: list[CoinMove] = []
 
-    async def _publish(self, moves: list[CoinMove]) -> None:
-        await events.publish(self._redis, [(self.stream, event.event_id, event.type,
-                                            event.SerializeToString(deterministic=True))
-                                           for move in moves for event in coins_moved(move)], self._settings)
+        async def publish(moves: list[CoinMove]) -> None:
+            await events.publish(self._redis, [(self.stream, event.event_id, event.type,
+                                                event.SerializeToString(deterministic=True))
+                                               for move in moves for event in coins_moved(move)], self._settings)
+            published.extend(moves)
+
+        done = await self._outbox.publish_batch(publish, events.relay_lock_key(OUTBOX), self._batch)
+        # Counted once the batch is marked published: a batch published again after a failed commit counts once.
+        metrics.coins_moved((entry.kind, entry.amount) for move in published for entry in move.entries)
+        return done

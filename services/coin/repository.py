@@ -25,6 +25,7 @@ from services.coin.domain import (
     LedgerOperation,
     Standing,
 )
+from services.common import metrics
 from services.common.concepts import CampaignStatus, LedgerEntryKind
 from services.common.errors import Aborted, Unavailable
 
@@ -110,6 +111,11 @@ FROM coin.event_outbox o JOIN oldest USING (xact_id) LEFT JOIN coin.requests r O
 WHERE o.published_at IS NULL ORDER BY o.id
 """
 
+_OUTBOX_BACKLOG = """
+SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+FROM coin.event_outbox WHERE published_at IS NULL
+"""
+
 
 # The socket went away, or asyncpg found the connection in a broken state after the server died mid-operation.
 CONNECTION_LOST = (OSError, asyncpg.InterfaceError, asyncpg.InternalClientError)
@@ -154,9 +160,12 @@ ALLOCATION_COLUMNS = "campaign_id, idea_id::text, user_id::text, amount, expende
 
 async def connect_pool(database_url: str, size: int) -> asyncpg.Pool:
     """The service's one pool: the ledger's moves and reads, and the relay's batches."""
-    return await asyncpg.create_pool(_dsn(database_url), min_size=1, max_size=size, init=_init_connection,
+    pool = await asyncpg.create_pool(_dsn(database_url), min_size=1, max_size=size, init=_init_connection,
                                      server_settings={"application_name": "coins-coin",
                                                       "statement_timeout": str(STATEMENT_TIMEOUT_MS)})
+    metrics.watch_pool("coin", lambda: metrics.PoolUse(pool.get_size() - pool.get_idle_size(), pool.get_size(),
+                                                       pool.get_max_size()))
+    return pool
 
 
 def _nothing() -> None:
@@ -174,6 +183,7 @@ class CoinLedger:
         return cls(await connect_pool(database_url, size), moved)
 
     async def close(self) -> None:
+        metrics.forget_pool("coin")
         await self._pool.close()
 
     async def move(self, operation: LedgerOperation, request_key: str, *args: object) -> dict[str, Any]:
@@ -285,6 +295,12 @@ class CoinEventOutbox:
 
     def __init__(self, pool: asyncpg.Pool):
         self._pool = pool
+
+    async def backlog(self) -> metrics.Backlog:
+        """Rows not yet published: how many, and how long the oldest has waited."""
+        async with self._pool.acquire() as connection:
+            rows, age = await connection.fetchrow(_OUTBOX_BACKLOG)
+        return metrics.Backlog(rows, age)
 
     async def publish_batch(self, publish: Callable[[list[CoinMove]], Awaitable[None]], lock_key: str,
                             limit: int) -> bool:

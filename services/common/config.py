@@ -136,6 +136,7 @@ class GatewaySettings:
     bind_host: str
     rate_limit_per_s: int
     cors_origins: tuple[str, ...]
+    otlp_endpoint: str = ""  # the collector the services export to: Envoy's traces join theirs
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> "GatewaySettings":
@@ -146,6 +147,7 @@ class GatewaySettings:
             bind_host=env.str("COINS_GATEWAY_BIND_HOST", "127.0.0.1"),
             rate_limit_per_s=env.int("COINS_GATEWAY_RATE_LIMIT_PER_S", 1000),
             cors_origins=tuple(o for o in env.str("COINS_CORS_ORIGINS", "*").split(",") if o),
+            otlp_endpoint=env.str("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
         )
 
 

@@ -8,6 +8,7 @@ from typing import AsyncIterator
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
+from services.common import metrics
 from services.common.config import Settings
 
 
@@ -25,6 +26,10 @@ class Database:
             connect_args={"server_settings": {"application_name": f"coins-{settings.service}"}},
         )
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._pool_name = settings.service
+        pool, most = self.engine.pool, settings.db_pool_size * 2  # pool_size + max_overflow
+        metrics.watch_pool(self._pool_name, lambda: metrics.PoolUse(
+            pool.checkedout(), pool.checkedin() + pool.checkedout(), most))  # type: ignore[attr-defined]
 
     @contextlib.asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
@@ -33,4 +38,5 @@ class Database:
             yield session
 
     async def close(self) -> None:
+        metrics.forget_pool(self._pool_name)
         await self.engine.dispose()

@@ -68,7 +68,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from coins.v1.events_pb2 import Event
-from services.common import redis_client
+from services.common import metrics, redis_client
 from services.common.config import SERVICES, EventSettings, Settings
 from services.common.db import Database
 from services.common.faults import crash_point
@@ -255,6 +255,12 @@ class EventRelay(Relay):
         self._redis = redis
         self._batch = batch
         self._lock_key = relay_lock_key(f"{table.schema}.{table.name}")
+        metrics.watch_outbox(f"{table.schema}.{table.name}", self.backlog)
+
+    async def backlog(self) -> metrics.Backlog:
+        """Rows not yet published: how many, and how long the oldest has waited."""
+        async with self._db.unit_of_work() as session:
+            return await metrics.table_backlog(session, self._table, "published_at")
 
     async def publish_pending(self) -> bool:
         table = self._table

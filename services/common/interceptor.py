@@ -1,11 +1,13 @@
-"""The one server interceptor every service runs: request id, authentication, error mapping, access log.
+"""The one server interceptor every service runs: request id, authentication, error mapping, access log and the RPC
+metrics (services/common/metrics.py).
 
-Doing all four in one wrapper keeps the per-call cost to a single extra frame; the wrapped handler is built once
+Doing all five in one wrapper keeps the per-call cost to a single extra frame; the wrapped handler is built once
 per method and reused.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import inspect
@@ -20,7 +22,7 @@ from google.protobuf.message import DecodeError
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from services.common import catalog, errors, idempotency
+from services.common import catalog, errors, idempotency, metrics
 from services.common.catalog import Access, Method
 from services.common.context import CallContext, reset_call, set_call
 from services.common.errors import DomainError, InvalidArgument, PermissionDenied, Unauthenticated
@@ -56,11 +58,12 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
         """The request arrives as bytes and is parsed inside the scope: a message that does not parse is then an
         INVALID_ARGUMENT like any bad input, not grpc's UNKNOWN carrying the parser's exception text."""
         parse = handler.request_deserializer
+        measured = metrics.RpcMetrics(method.full_service, method.name, method.server_streaming)
         if handler.unary_unary:
             inner = handler.unary_unary
 
             async def unary_unary(raw: bytes, context):
-                async with self._scope(method, context, parse, raw) as request:
+                async with self._scope(method, measured, context, parse, raw) as request:
                     result = inner(request, context)
                     return await result if inspect.isawaitable(result) else result
 
@@ -69,7 +72,7 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
             inner_stream = handler.unary_stream
 
             async def unary_stream(raw: bytes, context) -> AsyncIterator[Any]:
-                async with self._scope(method, context, parse, raw) as request:
+                async with self._scope(method, measured, context, parse, raw) as request:
                     async for item in inner_stream(request, context):
                         yield item
 
@@ -77,12 +80,14 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
         return handler  # the contracts have no client-streaming methods
 
     @contextlib.asynccontextmanager
-    async def _scope(self, method: Method, context: grpc.aio.ServicerContext, parse, raw: bytes):
+    async def _scope(self, method: Method, measured: metrics.RpcMetrics, context: grpc.aio.ServicerContext, parse,
+                     raw: bytes):
         started = time.perf_counter()
         headers = _headers(context)
         request_id = headers.get(REQUEST_ID_HEADER) or str(uuid.uuid4())
         token = set_call(CallContext(request_id))
         outcome = "OK"
+        measured.started()
         try:
             call = self._authenticate(method, headers, request_id)
             try:
@@ -94,7 +99,10 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
             set_call(call)
             yield request
         except grpc.aio.AbortError:
-            outcome = "ABORTED_BY_HANDLER"
+            outcome = metrics.code_of(context)
+            raise
+        except asyncio.CancelledError:
+            outcome = "CANCELLED"  # the client went away (a closed stream) or its deadline passed
             raise
         except DomainError as error:
             outcome = error.status
@@ -120,9 +128,10 @@ class CallInterceptor(grpc.aio.ServerInterceptor):
             await _abort_plain(context, grpc.StatusCode.INTERNAL,
                                f"internal error; quote request id {request_id} when reporting it", request_id)
         finally:
+            elapsed = time.perf_counter() - started
+            measured.finished(outcome, elapsed)
             if self._access_log:
-                log.info("rpc", extra={"method": method.path, "code": outcome,
-                                       "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
+                log.info("rpc", extra={"method": method.path, "code": outcome, "duration_ms": round(elapsed * 1000, 2)})
             reset_call(token)
 
     def _authenticate(self, method: Method, headers: dict[str, str], request_id: str) -> CallContext:

@@ -1,6 +1,6 @@
 """Each service's operations endpoint, plain HTTP beside its gRPC port:
 
-    GET /metrics   Prometheus text (prometheus_client's default registry)
+    GET /metrics   Prometheus text (prometheus_client's default registry; services/common/metrics.py, docs/metrics.md)
     GET /healthz   JSON: the service, its status and details its parts report (event consumer lag, ...)
 
 gRPC health checks say serving or not; this says how well, in numbers a person or a scraper can read."""
@@ -13,18 +13,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Gauge, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from redis.asyncio import Redis
 
-from services.common import events
+from services.common import events, metrics
 
 log = logging.getLogger("coins.ops")
 
 Detail = Callable[[], Awaitable[dict[str, Any]]]
-
-EVENT_LAG = Gauge("coins_event_consumer_lag_seconds",
-                  "Age of the oldest event a consumer group has not acknowledged (0 when up to date)",
-                  ["stream", "group"])
 
 
 class OpsEndpoint:
@@ -53,6 +49,7 @@ class OpsEndpoint:
             await self._runner.cleanup()
 
     async def _metrics(self, request: web.Request) -> web.Response:
+        await metrics.refresh()
         return web.Response(body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def _health(self, request: web.Request) -> web.Response:
@@ -78,7 +75,7 @@ class ConsumerLag:
     async def measure(self) -> dict[tuple[str, str], float]:
         for stream, group in self._groups:
             seconds = await events.lag(self._redis, stream, group)
-            EVENT_LAG.labels(stream, group).set(seconds)
+            metrics.EVENT_LAG.labels(stream, group).set(seconds)
             self.latest[stream, group] = seconds
         return self.latest
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.common import metrics
 from services.common.db import Database
 
 log = logging.getLogger("coins.outbox")
@@ -42,6 +43,12 @@ class Outbox:
         self._batch = batch
         self._idle_poll_s = idle_poll_s
         self._wake = asyncio.Event()
+        metrics.watch_outbox(f"{table.schema}.{table.name}", self.backlog)
+
+    async def backlog(self) -> metrics.Backlog:
+        """Messages not yet delivered: how many, and how long the oldest has waited."""
+        async with self._db.unit_of_work() as session:
+            return await metrics.table_backlog(session, self._table, "delivered_at")
 
     async def put(self, session: AsyncSession, topic: str, payload: dict) -> None:
         """Call inside the unit of work that makes the change; call `kick()` after it commits."""
