@@ -239,7 +239,8 @@ def render(options: GatewayOptions) -> dict:
             "envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
             providers={JWT_PROVIDER: {
                 "issuer": ISSUER, "audiences": [AUDIENCE],
-                "local_jwks": {"inline_string": jwks(public_key)},
+                "local_jwks": ({"filename": options.jwks_file} if options.jwks_file else
+                               {"inline_string": jwks(Path(options.public_key_file).read_bytes())}),
                 "from_headers": [{"name": "authorization", "value_prefix": "Bearer "}],
                 "forward": True,  # the services verify again: inside the mesh, calls skip the gateway
                 "clock_skew_seconds": 5}},

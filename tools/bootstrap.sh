@@ -35,7 +35,8 @@ if [ ! -f "$stamp" ]; then
   [ -x .venv/bin/python ] || { say "creating .venv"; python3 -m venv .venv; }
   say "installing Python packages (pinned in pyproject.toml)"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q --disable-pip-version-check '.[dev]'
+  # Editable: the project is a package now (pyproject.toml), and a copy in site-packages would shadow the work tree.
+  .venv/bin/pip install -q --disable-pip-version-check -e '.[dev]'
   rm -f .venv/.installed-*
   touch "$stamp"
 fi

@@ -83,3 +83,26 @@ def services_of(service_name: str) -> list[descriptor.ServiceDescriptor]:
 def external_services() -> dict[str, str]:
     """Full gRPC service name -> platform service, for services with at least one HTTP route."""
     return {m.full_service: m.service for m in methods().values() if m.access is not Access.INTERNAL}
+
+
+# Who calls each internal service: the platform services whose code builds its stub. The mesh's AuthorizationPolicies
+# (gateway/mesh.py) allow exactly these ServiceAccounts on its paths; tests/unit/test_mesh_callers.py checks the map
+# against the stubs the services build. Search and analytics call their own internal services: the operators'
+# commands (`python -m services.search reindex`, services/analytics/command.py) run inside their pods.
+INTERNAL_CALLERS: dict[str, tuple[str, ...]] = {
+    "coins.v1.AnalyticsInternalService": ("analytics",),
+    "coins.v1.AuthInternalService": ("campaign", "idea", "notification", "search"),
+    "coins.v1.CampaignInternalService": ("analytics", "coin", "idea", "notification", "search"),
+    "coins.v1.CoinInternalService": ("analytics", "campaign", "idea", "search"),
+    "coins.v1.IdeaInternalService": ("analytics", "campaign", "notification", "search"),
+    "coins.v1.SearchInternalService": ("search",),
+}
+# The Envoy gateway: the one caller of every public and user method.
+GATEWAY = "gateway"
+
+
+def callers(method: Method) -> tuple[str, ...]:
+    """The workloads that may call this method in the mesh."""
+    if method.access is Access.INTERNAL:
+        return INTERNAL_CALLERS[method.full_service]
+    return (GATEWAY,)
