@@ -3,9 +3,10 @@ the methods' `public` option, REST transcoding from the google.api.http annotati
 
     python -m gateway.generate --out .dev/envoy.json [--port 8080] [--admin-port 9901]
 
-Filter order matters (docs/gateway.md explains it): CORS answers preflights first; Lua sits before the transcoder so
-that on the way out it runs after it; JWT and rate limit come after the transcoder so they key on gRPC paths and guard
-REST and native gRPC alike.
+Filter order matters (docs/gateway.md explains it): CORS answers preflights first; gRPC-Web comes next, turning
+browser calls into plain gRPC before anything else looks at them (the transcoder would take them for REST); Lua sits
+before the transcoder so that on the way out it runs after it; JWT and rate limit come after the transcoder so they
+key on gRPC paths and guard REST, gRPC-Web and native gRPC alike.
 """
 
 from __future__ import annotations
@@ -126,13 +127,103 @@ def _routes(options: GatewayOptions) -> list[dict]:
             "route": {"cluster": service, "timeout": "30s"},
             "typed_per_filter_config": {"envoy.filters.http.local_ratelimit": _rate_limit(options.rate_limit_per_s)},
         })
-    # Native gRPC to any other path (internal services, health, reflection) stops here.
+    if options.reflection_target:
+        # Bidirectional streams, as long as a client's session.
+        routes += [{"match": {"prefix": f"/{name}/"},
+                    "route": {"cluster": "reflection", "timeout": "0s", "idle_timeout": "300s"},
+                    "typed_per_filter_config": {"envoy.filters.http.local_ratelimit": _rate_limit(
+                        options.rate_limit_per_s)}}
+                   for name in REFLECTION_SERVICES]
+    # Native gRPC to any other path (internal services, health, the services' own reflection) stops here.
     routes.append({"match": {"prefix": "/", "grpc": {}},
                    "direct_response": {"status": 404, "body": {"inline_string": "no such service"}}})
+    if options.api_docs:
+        routes += _docs_routes()
+    if options.web_target:
+        routes += _web_routes()
     # Everything else is REST: the transcoder resolves it to a gRPC path above (or answers 404), and CORS answers
     # preflights. The CORS filter skips direct responses, so this last route needs a cluster.
     routes.append({"match": {"prefix": "/"}, "route": {"cluster": "auth", "timeout": "30s"}})
     return routes
+
+
+# The web app's own pages and files (web/src/main.tsx routes). Browsers GET them; the API never uses these paths,
+# which _web_routes checks against every google.api.http route of the contracts.
+WEB_PATHS = ("/", "/favicon.svg", "/signin", "/signup", "/verify-email", "/inbox", "/search", "/admin")
+WEB_PREFIXES = ("/assets/", "/c/", "/i/", "/invitations/")
+
+
+def api_paths() -> list[str]:
+    """Every REST path template of the contracts (`/campaigns/{campaign_id}/ideas`), additional bindings included."""
+    paths = []
+    for module in catalog.SERVICE_FILES.values():
+        for service in module.DESCRIPTOR.services_by_name.values():
+            for method in service.methods:
+                options = method.GetOptions()
+                if options.HasExtension(annotations_pb2.http):
+                    rule = options.Extensions[annotations_pb2.http]
+                    for binding in [rule, *rule.additional_bindings]:
+                        paths.append(getattr(binding, binding.WhichOneof("pattern")))
+    return paths
+
+
+def shadowed_api_paths(paths: list[str]) -> list[str]:
+    """The API paths a web route would take: equal to a web path, or starting (literal part) with a web prefix."""
+    def shadowed(template: str) -> bool:
+        literal = template.split("{")[0]
+        return (template in WEB_PATHS or any(literal.startswith(p) or (p.startswith(literal) and "{" in template)
+                                             for p in WEB_PREFIXES))
+    return [path for path in paths if shadowed(path)]
+
+
+def _web_routes() -> list[dict]:
+    shadowed = shadowed_api_paths(api_paths())
+    if shadowed:
+        raise ValueError(f"web app routes would shadow API routes: {shadowed}")
+    # GET and HEAD only; the transcoder leaves these requests alone (it would answer 404: no such method).
+    only_reads = [{"name": ":method", "string_match": {"safe_regex": {"regex": "GET|HEAD"}}}]
+    off = {"envoy.filters.http.grpc_json_transcoder": _typed("envoy.config.route.v3.FilterConfig", disabled=True)}
+    matches = [{"path": p} for p in WEB_PATHS] + [{"prefix": p} for p in WEB_PREFIXES]
+    return [{"match": {**match, "headers": only_reads}, "route": {"cluster": "web", "timeout": "30s"},
+             "typed_per_filter_config": off} for match in matches]
+
+
+REFLECTION_SERVICES = ("grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection")
+SWAGGER_UI = ROOT / "third_party" / "swagger-ui"
+# What GET answers with the api_docs option: path -> (file, content type). Envoy reads each file once, at start.
+DOCS_FILES = {
+    "/openapi.json": (ROOT / "docs" / "openapi.json", "application/json"),
+    "/docs": (ROOT / "gateway" / "docs.html", "text/html; charset=utf-8"),
+    "/docs/swagger-ui-bundle.js": (SWAGGER_UI / "swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
+    "/docs/swagger-ui.css": (SWAGGER_UI / "swagger-ui.css", "text/css; charset=utf-8"),
+}
+MAX_DOCS_FILE = 4 * 1024 * 1024  # Envoy refuses a direct response body above 4 KiB unless told
+
+
+def _docs_routes() -> list[dict]:
+    only_reads = [{"name": ":method", "string_match": {"safe_regex": {"regex": "GET|HEAD"}}}]
+    off = {"envoy.filters.http.grpc_json_transcoder": _typed("envoy.config.route.v3.FilterConfig", disabled=True)}
+    return [{"match": {"path": path, "headers": only_reads},
+             "direct_response": {"status": 200, "body": {"filename": str(file)}},
+             "typed_per_filter_config": off}
+            for path, (file, _) in DOCS_FILES.items()]
+
+
+def _docs_replies(options: GatewayOptions) -> list[dict]:
+    """Envoy sends a direct response as a local reply, which the JSON error format would wrap: the docs files keep
+    their bytes and get their content type."""
+    if not options.api_docs:
+        return []
+    return [{"filter": {"and_filter": {"filters": [
+                {"status_code_filter": {"comparison": {
+                    "op": "EQ", "value": {"default_value": 200, "runtime_key": "local_reply_docs"}}}},
+                {"header_filter": {"header": {"name": ":path", "string_match": {"exact": path}}}}]}},
+             "body_format_override": {"text_format": "%LOCAL_REPLY_BODY%", "content_type": content_type}}
+            for path, (_, content_type) in DOCS_FILES.items()]
+
+
+def _docs_limit(options: GatewayOptions) -> dict:
+    return {"max_direct_response_body_size_bytes": MAX_DOCS_FILE} if options.api_docs else {}
 
 
 def _jwt_rules() -> list[dict]:
@@ -141,7 +232,7 @@ def _jwt_rules() -> list[dict]:
     return rules
 
 
-def _local_reply() -> dict:
+def _local_reply(options: GatewayOptions) -> dict:
     def body(code: int) -> dict:
         return {"json_format": {"code": code, "message": "%LOCAL_REPLY_BODY%", "details": []}}
 
@@ -154,7 +245,7 @@ def _local_reply() -> dict:
     grpc_mapper = {"filter": {"metadata_filter": {"matcher": {
                        "filter": "coins.gateway", "path": [{"key": "grpc"}], "value": {"bool_match": True}}}},
                    "body_format_override": {"text_format": "%LOCAL_REPLY_BODY%"}}
-    return {"mappers": [grpc_mapper, *mappers], "body_format": body(2)}
+    return {"mappers": [grpc_mapper, *_docs_replies(options), *mappers], "body_format": body(2)}
 
 
 def _cluster(service: str, target: str) -> dict:

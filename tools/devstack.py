@@ -61,6 +61,8 @@ class Ports:
     opensearch: int  # HTTP, when search runs on OpenSearch
     services: dict[str, int]
     ops: dict[str, int]  # each service's HTTP /metrics and /healthz
+    web: int = 58080  # the web app's static server (tools/webserver.py), behind the gateway
+    reflection: int = 50050  # gRPC reflection of the public services (gateway/reflection.py), behind the gateway
 
     @classmethod
     def fixed(cls) -> "Ports":
@@ -71,7 +73,8 @@ class Ports:
     def free(cls) -> "Ports":
         return cls(postgres=free_port(), redis=free_port(), gateway=free_port(), gateway_admin=free_port(),
                    mailbox=free_port(), opensearch=free_port(), services={name: free_port() for name in SERVICES},
-                   ops={name: free_port() for name in SERVICES})
+                   ops={name: free_port() for name in SERVICES}, web=free_port(),
+                   reflection=free_port())
 
 
 @dataclass
@@ -110,6 +113,8 @@ class Stack:
                 self.start_service(service)
             for service in SERVICES:
                 self.wait_serving(service)
+            self.start_web()
+            self.start_reflection()
             self.start_gateway()
         except BaseException:
             self.stop()
@@ -242,6 +247,37 @@ class Stack:
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self._wait_gateway(name, options.admin_port)
         return config
+
+    def start_web(self) -> None:
+        """The web app's static server (web/dist, built by `make web`); the gateway routes the app's paths to it."""
+        log = open(self.state_dir / "logs" / "web.log", "ab")
+        self._processes["web"] = subprocess.Popen(
+            [sys.executable, "-m", "tools.webserver", "--port", str(self.ports.web)], cwd=ROOT,
+            env=self.service_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self._processes["web"].poll() is not None:
+                raise RuntimeError(f"the web server exited:\n{self.log_tail('web')}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.ports.web), timeout=0.5):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"the web server did not start:\n{self.log_tail('web')}")
+
+    def start_reflection(self) -> None:
+        """gRPC reflection of the public services from generated/coins.pb; the gateway routes reflection to it."""
+        log = open(self.state_dir / "logs" / "reflection.log", "ab")
+        self._processes["reflection"] = subprocess.Popen(
+            [sys.executable, "-m", "gateway.reflection", "--port", str(self.ports.reflection)], cwd=ROOT,
+            env=self.service_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self._processes["reflection"].poll() is not None:
+                raise RuntimeError(f"the reflection server exited:\n{self.log_tail('reflection')}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.ports.reflection),
+                                                                         timeout=0.5):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"the reflection server did not start:\n{self.log_tail('reflection')}")
 
     def _wait_gateway(self, name: str, admin_port: int, timeout: float = 30) -> None:
         import urllib.request
