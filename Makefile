@@ -4,7 +4,7 @@ PY := .venv/bin/python
 export PYTHONPATH := $(CURDIR):$(CURDIR)/generated
 BUF = $$(command -v buf || echo .dev/tools/node_modules/.bin/buf)
 
-.PHONY: help bootstrap dev test unit handler-coverage integration e2e generate check-generated lint breaking gateway-config bench-coins bench-notify bench-search soak fuzz verify-ledger migrate clean
+.PHONY: help bootstrap dev test unit handler-coverage integration e2e generate check-generated lint breaking release-contracts clients clients-smoke gateway-config mesh-config deploy-check collector bench-coins bench-notify bench-search bench-analytics soak fuzz verify-ledger migrate web web-test web-screenshots clean
 
 help:
 	@echo "make dev              install what is missing, start PostgreSQL, Redis, 7 services and Envoy on :8080"
@@ -15,20 +15,29 @@ help:
 	@echo "make e2e              tests/e2e, quality, runtime, fuzz: the real stack (PostgreSQL, Redis, services, Envoy)"
 	@echo "make generate         rebuild generated/ and docs/openapi.json from proto/"
 	@echo "make lint             buf lint, ruff and mypy (settings in pyproject.toml)"
-	@echo "make breaking         buf breaking against AGAINST (default: main's last commit)"
+	@echo "make breaking         buf breaking against AGAINST (default: the last release image, proto/releases/)"
+	@echo "make release-contracts VERSION=vX.Y.Z: protos + descriptor set archive in build/dist, proto/releases image"
+	@echo "make clients          Go, TypeScript and Java stubs into clients/<lang>/build/gen (docs/clients.md)"
+	@echo "make clients-smoke    each language's smoke program and grpcurl against a stack on free ports"
 	@echo "make gateway-config   write .dev/envoy.json from the contracts and validate it with Envoy"
+	@echo "make mesh-config      write istio/ and k8s/base's generated files from the contracts (gateway/mesh.py)"
+	@echo "make deploy-check     k8s/ and istio/ offline: kustomize, kubeconform, istioctl, Envoy, hadolint, policy tests"
+	@echo "make collector        build the OpenTelemetry Collector (tools/otel, cached) the trace test runs"
 	@echo "make bench-coins      the coin benchmark table (pgbench ceiling, gRPC, REST, hot idea, 1M history)"
 	@echo "make bench-notify     fan-out to 10,000 members: in-app, mail, 1,000 live streams, coin rate beside it"
 	@echo "make bench-search     search on both backends at 100k ideas (queries, indexing, lag), OpenSearch at 1M"
+	@echo "make bench-analytics  dashboard, 1M-row ledger export and read-model lag (BENCH_ANALYTICS_SCALE=0.1: quick)"
 	@echo "make soak             the bank, crash and database-restart tests with a long load (SOAK_SECONDS=60)"
 	@echo "make fuzz             schemathesis on every REST route, generated requests on every RPC (FUZZ_EXAMPLES=15)"
 	@echo "make verify-ledger    recompute every coin balance from the ledger (DATABASE_URL, default: make dev's)"
+	@echo "make web              build the web app (web/dist, npm); make dev serves it at http://localhost:8080/"
+	@echo "make web-test         the web app's journeys in headless Chromium against the real stack (+ axe-core)"
 	@echo "make migrate          upgrade every service's schema (DATABASE_URL, default: make dev's); MIGRATE=check"
 
 bootstrap:
 	@tools/bootstrap.sh
 
-dev: bootstrap
+dev: bootstrap web
 	$(PY) -m tools.devstack up
 
 # One pytest run per tier, in this order; the first failure stops `make test`. Exit status 5 (no test collected)
@@ -38,7 +47,7 @@ E2E_TESTS := tests/e2e tests/quality tests/runtime tests/fuzz
 pytest_tier = $(PY) -m pytest $(1) $(PYTEST_ARGS) || test $$? -eq 5
 alone = --confcutdir=$(1) -p no:schemathesis -p no:hypothesispytest -p no:anyio $(1)
 
-test: bootstrap check-generated lint unit integration e2e
+test: bootstrap check-generated lint breaking unit integration e2e
 
 unit: bootstrap
 	$(call pytest_tier,$(call alone,tests/unit))
@@ -64,13 +73,62 @@ lint: bootstrap
 	.venv/bin/ruff check .
 	.venv/bin/mypy
 
-AGAINST ?= .git\#branch=main
+# Our module alone (Google's vendored protos ride along as imports). Against a branch or tag instead:
+# AGAINST='.git#branch=main,subdir=proto'.
+AGAINST ?= $(lastword $(shell ls proto/releases/*.binpb | sort -V))
 breaking: bootstrap
-	$(BUF) breaking --against '$(AGAINST)'
+	$(BUF) breaking proto --against '$(AGAINST)'
+
+VERSION ?= $(error VERSION=vX.Y.Z is required)
+release-contracts: bootstrap
+	$(PY) -m tools.release_contracts $(VERSION)
+
+# Plugins at pinned versions from tools/clients_tools.sh (cached in ~/.cache/coins-for-change/clients); generated
+# code is not committed (docs/clients.md says why).
+CLIENT_LANGS := go ts java
+clients: bootstrap
+	bin=$$(tools/clients_tools.sh) && for lang in $(CLIENT_LANGS); do \
+		rm -rf clients/$$lang/build/gen && PATH="$$bin:$$PATH" $(BUF) generate --template clients/$$lang/buf.gen.yaml \
+		|| exit 1; done
+
+# The whole run is time-boxed (CLIENTS_SMOKE_TIMEOUT seconds), each program too (tools/clients_smoke.py).
+CLIENTS_SMOKE_TIMEOUT ?= 900
+clients-smoke: clients
+	timeout $(CLIENTS_SMOKE_TIMEOUT) $(PY) -m tools.clients_smoke
 
 gateway-config: bootstrap
 	$(PY) -m gateway.generate --out .dev/envoy.json
 	.venv/bin/envoy --mode validate -c .dev/envoy.json
+
+mesh-config: bootstrap
+	$(PY) -m gateway.mesh write
+
+# Offline: the tools come from tools/deploy_tools.sh (cached under ~/.cache/coins-for-change/tools; istioctl builds in
+# ~4 min the first time). The key is a throwaway: it only shapes the RequestAuthentication and the JWKS file.
+DEPLOY_OUT := .dev/deploy
+TOOLS := .dev/tools/bin
+deploy-check: bootstrap
+	tools/deploy_tools.sh
+	$(PY) -m gateway.mesh check
+	$(TOOLS)/hadolint Dockerfile
+	rm -rf $(DEPLOY_OUT) && mkdir -p $(DEPLOY_OUT)/jwt
+	for overlay in $$(ls k8s/overlays); do $(TOOLS)/kustomize build k8s/overlays/$$overlay > $(DEPLOY_OUT)/$$overlay.yaml || exit 1; done
+	$(TOOLS)/kubeconform -strict -summary -kubernetes-version 1.37.0 \
+		-schema-location "$$(tools/deploy_tools.sh schemas)" $(DEPLOY_OUT)/*.yaml
+	openssl ecparam -name prime256v1 -genkey -noout | openssl ec -pubout -out $(DEPLOY_OUT)/jwt/jwt-public.pem 2>/dev/null
+	$(PY) -m gateway.mesh jwt --public-key $(DEPLOY_OUT)/jwt/jwt-public.pem --out $(DEPLOY_OUT)/jwt
+	for overlay in $$(ls k8s/overlays); do \
+		$(TOOLS)/istioctl analyze --use-kube=false --all-namespaces $(DEPLOY_OUT)/$$overlay.yaml istio/*.yaml \
+			$(DEPLOY_OUT)/jwt/request-authentication.yaml || exit 1; done
+	sed -e 's#/etc/envoy/coins.pb#$(CURDIR)/k8s/base/gateway/coins.pb#' \
+		-e 's#/etc/coins/jwt/jwks.json#$(CURDIR)/$(DEPLOY_OUT)/jwt/jwks.json#' \
+		k8s/base/gateway/envoy.json > $(DEPLOY_OUT)/envoy.json
+	.venv/bin/envoy --mode validate -c $(DEPLOY_OUT)/envoy.json
+	$(call pytest_tier,$(call alone,tests/deploy))
+
+# Built once per manifest with the OpenTelemetry builder (Go), cached under ~/.cache; the trace test runs it.
+collector: bootstrap
+	$(PY) -m tools.otel.collector build
 
 bench-coins: bootstrap
 	@command -v go >/dev/null || { echo "bench-coins needs Go for its load generator (bench/loadgen)"; exit 1; }
@@ -83,6 +141,9 @@ bench-notify: bootstrap
 bench-search: bootstrap
 	@command -v java >/dev/null || { echo "bench-search needs Java 17 for its OpenSearch node (tools/opensearch)"; exit 1; }
 	$(PY) -m bench.search
+
+bench-analytics: bootstrap
+	$(PY) -m bench.analytics
 
 SOAK_SECONDS ?= 60
 soak: bootstrap
@@ -102,6 +163,19 @@ verify-ledger: bootstrap
 MIGRATE ?= upgrade
 migrate: bootstrap
 	DATABASE_URL=$${DATABASE_URL:-postgresql://coins@127.0.0.1:55432/coins} $(PY) -m services.common.migrations $(MIGRATE)
+
+# The web app (web/, served by the gateway at /): npm builds web/dist; the browser tests drive Debian's Chromium.
+web:
+	web/build.sh
+
+web-test: bootstrap web
+	web/test-tools.sh
+	timeout 600 $(PY) -m pytest -q tests/web $(PYTEST_ARGS)
+
+# Rewrites docs/screenshots/*.png from the browser journeys.
+web-screenshots: bootstrap web
+	web/test-tools.sh
+	COINS_WEB_SCREENSHOTS=1 $(PY) -m pytest -q tests/web
 
 clean:
 	rm -rf .dev/logs .dev/envoy.json .pytest_cache

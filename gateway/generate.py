@@ -20,6 +20,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from google.api import annotations_pb2
 
 from services.common import catalog
 from services.common.catalog import Access

@@ -438,8 +438,10 @@ def envoy_binary() -> str:
 
 
 def describe(stack: Stack) -> str:
-    rows = [("gateway (REST + gRPC)", f"http://127.0.0.1:{stack.ports.gateway}"),
-            ("gateway admin", f"http://127.0.0.1:{stack.ports.gateway_admin}")]
+    rows = [("web app", f"http://localhost:{stack.ports.gateway}/"),
+            ("gateway (REST + gRPC)", f"http://127.0.0.1:{stack.ports.gateway}"),
+            ("gateway admin", f"http://127.0.0.1:{stack.ports.gateway_admin}"),
+            ("REST API docs", f"http://localhost:{stack.ports.gateway}/docs")]
     rows += [(f"{name} service (gRPC)", f"127.0.0.1:{port}") for name, port in stack.ports.services.items()]
     rows += [("PostgreSQL", stack.database_url), ("Redis", stack.redis_url),
              ("mailbox (SMTP)", f"127.0.0.1:{stack.ports.mailbox}"),
