@@ -103,6 +103,9 @@ def run_env(target_metadata: MetaData) -> None:
     schema = config.attributes["schema"]
 
     def migrate(connection: Connection) -> None:
+        # Replicas starting together (init containers in a rollout) take turns: the first migrates, the others
+        # wait for its commit and find the schema at head, instead of racing on the same DDL.
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"coins.migrate.{schema}"})
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         context.configure(connection=connection, target_metadata=target_metadata, **comparison_options(schema))
         with context.begin_transaction():

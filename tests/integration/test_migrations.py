@@ -28,7 +28,7 @@ from services.common import migrations
 
 ROOT = Path(__file__).resolve().parents[2]
 LEDGER_SQL = ROOT / "services" / "coin" / "migrations" / "sql"
-SERVICES_WITH_MIGRATIONS = ["auth", "campaign", "idea", "coin", "search", "notification"]
+SERVICES_WITH_MIGRATIONS = ["auth", "campaign", "idea", "coin", "search", "notification", "analytics"]
 
 
 @pytest.fixture
@@ -178,7 +178,7 @@ def test_upgrade_and_check_from_the_command_line(scratch: str):
     upgraded = cli("upgrade", database_url=scratch)
     assert upgraded.returncode == 0, upgraded.stderr
     assert "Running upgrade 0002 -> 0003" in upgraded.stderr
-    assert upgraded.stdout.splitlines()[-1] == "up to date: auth, campaign, idea, coin, search, notification"
+    assert upgraded.stdout.splitlines()[-1] == "up to date: auth, campaign, idea, coin, search, notification, analytics"
     again = cli("upgrade", "coin", database_url=scratch)
     assert again.returncode == 0 and "Running upgrade" not in again.stderr
     checked = cli("check", database_url=scratch)
@@ -186,9 +186,23 @@ def test_upgrade_and_check_from_the_command_line(scratch: str):
     assert "coin: the models and the migrations agree" in checked.stdout
 
 
+def test_replicas_migrating_at_once_take_turns(scratch: str):
+    """As init containers of replicas rolled out together do: every one succeeds, the schema ends at head."""
+    env = {**os.environ, "DATABASE_URL": scratch, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'generated'}"}
+    runs = [subprocess.Popen([sys.executable, "-m", "services.common.migrations", "upgrade"], cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for run in runs:
+        out, err = run.communicate(timeout=240)
+        assert run.returncode == 0, err
+        assert out.splitlines()[-1].startswith("up to date: auth")
+    for service in SERVICES_WITH_MIGRATIONS:
+        [version] = fetch(scratch, f"SELECT version_num FROM {service}.alembic_version")
+        assert version["version_num"] == migrations.head(service)
+
+
 def test_the_command_line_refuses_clearly(database_url: str):
-    unknown = cli("upgrade", "analytics", database_url=database_url)
-    assert unknown.returncode == 2 and "no migrations for analytics" in unknown.stderr
+    unknown = cli("upgrade", "billing", database_url=database_url)
+    assert unknown.returncode == 2 and "no migrations for billing" in unknown.stderr
     wrong_scheme = cli("upgrade", "coin", database_url="mysql://coins@127.0.0.1/coins")
     assert wrong_scheme.returncode == 1 and "DATABASE_URL must start with postgresql://" in wrong_scheme.stderr
     closed = database_url.rsplit(":", 1)[0] + ":1/coins"
