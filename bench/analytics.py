@@ -57,10 +57,8 @@ from coins.v1 import coin_service_pb2 as coin_pb
 from coins.v1 import coin_service_pb2_grpc as coin_rpc
 from coins.v1 import events_pb2 as ev
 from coins.v1 import resources_pb2 as res
-from services.analytics import domain as analytics_domain
 from services.analytics.domain import DEFAULT_TOP_IDEAS, TimeBucket
-from services.analytics.repository import ReadModel
-from services.common.concepts import CampaignType
+from services.analytics.repository import ReadModel, ReportReader
 from services.common.config import EventSettings, Settings
 from services.common.db import Database
 from services.common.events import lag, new_event, publish, stream_for
@@ -395,22 +393,23 @@ async def dashboard_parts(database_url: str, rounds: int = 20) -> dict[str, floa
     reading (Redis)."""
     database = Database(Settings.from_env("analytics", {"DATABASE_URL": database_url, "COINS_DB_POOL_SIZE": "2"}))
     read_model = ReadModel(database)
-    figures = await read_model.idea_figures(CAMPAIGN)
+
+    def reading(query: Callable[[ReportReader], Awaitable[Any]]) -> Callable[[], Awaitable[Any]]:
+        async def timed() -> Any:
+            async with read_model.reading() as reader:
+                return await query(reader)
+        return timed
+
     parts: dict[str, Callable[[], Awaitable[Any]]] = {
-        "campaign": lambda: read_model.campaign(CAMPAIGN),
-        "participation": lambda: read_model.participation(CAMPAIGN),
-        "idea_figures": lambda: read_model.idea_figures(CAMPAIGN),
-        "coin_sums": lambda: read_model.coin_sums(CAMPAIGN),
-        "top_ideas": lambda: read_model.top_ideas(CAMPAIGN, DEFAULT_TOP_IDEAS),
-        "allocations_hourly": lambda: read_model.allocations(CAMPAIGN, TimeBucket.HOUR),
-        "allocations_daily": lambda: read_model.allocations(CAMPAIGN, TimeBucket.DAY),
-        "breakdowns": lambda: read_model.breakdowns(CAMPAIGN),
+        "campaign": reading(lambda r: r.campaign(CAMPAIGN)),
+        "participation": reading(lambda r: r.participation(CAMPAIGN)),
+        "funnel": reading(lambda r: r.funnel(CAMPAIGN)),
+        "coin_sums": reading(lambda r: r.coin_sums(CAMPAIGN)),
+        "top_ideas": reading(lambda r: r.top_ideas(CAMPAIGN, DEFAULT_TOP_IDEAS)),
+        "allocations_hourly": reading(lambda r: r.allocations(CAMPAIGN, TimeBucket.HOUR)),
+        "allocations_daily": reading(lambda r: r.allocations(CAMPAIGN, TimeBucket.DAY)),
+        "breakdowns": reading(lambda r: r.breakdowns(CAMPAIGN)),
     }
-
-    async def funnel() -> None:
-        analytics_domain.funnel(CampaignType.OPEN, figures)
-
-    parts["funnel (Python)"] = funnel
     found = {}
     try:
         for name, part in parts.items():

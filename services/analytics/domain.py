@@ -9,7 +9,7 @@ complete) and the campaign's type, which decides where an idea starts (`first_st
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -142,30 +142,13 @@ def time_in_steps(campaign_type: CampaignType, moments: Milestones) -> dict[Idea
 
 @dataclass
 class FunnelStep:
+    """Ideas in one status now (and their coins), and how long those that moved on had stayed in it."""
+
     status: IdeaStatus
     ideas: int = 0
     coins: int = 0
-    times: list[timedelta] = field(default_factory=list)
-
-    @property
-    def median_time(self) -> timedelta | None:
-        if not self.times:
-            return None
-        ordered, middle = sorted(self.times), len(self.times) // 2
-        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
-def funnel(campaign_type: CampaignType,
-           ideas: list[tuple[IdeaStatus, int, Milestones]]) -> list[FunnelStep]:
-    """Every step of the funnel, in order: ideas now in it, their coins, and the times of those that moved on."""
-    steps = {status: FunnelStep(status) for status in FUNNEL}
-    for status, coins, moments in ideas:
-        if status in steps:
-            steps[status].ideas += 1
-            steps[status].coins += coins
-        for step, spent in time_in_steps(campaign_type, moments).items():
-            steps[step].times.append(spent)
-    return list(steps.values())
+    moved_on: int = 0
+    median_time: timedelta | None = None
 
 
 @dataclass(frozen=True)

@@ -30,14 +30,10 @@ RESULT_COLUMNS = ("rank", "idea_id", "title", "coins", "backers", "decision", "f
 
 
 def _csv(rows: Sequence[Sequence[Any]]) -> bytes:
+    """Rows as RFC 4180 CSV; text a person typed goes through domain.csv_cell before it gets here."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180
-    writer.writerows([[domain.csv_cell(cell) for cell in row] for row in rows])
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode()
-
-
-def _iso(value: datetime | None) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else ""
 
 
 class Export:
@@ -67,24 +63,25 @@ class AnalyticsHandlers:
         if not domain.reads_report(caller, access):
             raise domain.hidden(campaign_id)
         as_of = await self._as_of()  # before reading: the figures are at least this fresh
-        facts = await self._read_model.campaign(campaign_id)
-        if facts is None:  # the campaign service knows it, the read model not yet: nothing happened in it so far
-            return Report(campaign_id, domain.Participation(0, 0, 0, 0), domain.funnel(domain.CampaignType.OPEN, []),
-                          domain.CoinTotals(), [], [], bucket or TimeBucket.HOUR, [], [], [], as_of)
-        hourly = await self._read_model.allocations(campaign_id, TimeBucket.HOUR)
-        start, end = facts.start_time, facts.end_time
-        if not (start and end) and hourly:
-            start, end = hourly[0][0], hourly[-1][0]
-        chosen = domain.bucket_for(bucket, start, end)
-        by_tag, by_context, by_source = await self._read_model.breakdowns(campaign_id)
-        return Report(
-            campaign_id=campaign_id, participation=await self._read_model.participation(campaign_id),
-            funnel=domain.funnel(facts.type, await self._read_model.idea_figures(campaign_id)),
-            coins=domain.coin_totals(await self._read_model.coin_sums(campaign_id)),
-            top_ideas=await self._read_model.top_ideas(campaign_id, top),
-            allocations=hourly if chosen is TimeBucket.HOUR else await self._read_model.allocations(campaign_id,
-                                                                                                     chosen),
-            bucket=chosen, by_tag=by_tag, by_context=by_context, by_source=by_source, as_of=as_of)
+        async with self._read_model.reading() as reader:
+            facts = await reader.campaign(campaign_id)
+            if facts is None:  # the campaign service knows it, the read model not yet: nothing happened in it so far
+                return Report(campaign_id, domain.Participation(0, 0, 0, 0),
+                              [domain.FunnelStep(status) for status in domain.FUNNEL], domain.CoinTotals(), [], [],
+                              bucket or TimeBucket.HOUR, [], [], [], as_of)
+            hourly = await reader.allocations(campaign_id, TimeBucket.HOUR)
+            start, end = facts.start_time, facts.end_time
+            if not (start and end) and hourly:
+                start, end = hourly[0][0], hourly[-1][0]
+            chosen = domain.bucket_for(bucket, start, end)
+            by_tag, by_context, by_source = await reader.breakdowns(campaign_id)
+            return Report(
+                campaign_id=campaign_id, participation=await reader.participation(campaign_id),
+                funnel=await reader.funnel(campaign_id),
+                coins=domain.coin_totals(await reader.coin_sums(campaign_id)),
+                top_ideas=await reader.top_ideas(campaign_id, top),
+                allocations=hourly if chosen is TimeBucket.HOUR else await reader.allocations(campaign_id, chosen),
+                bucket=chosen, by_tag=by_tag, by_context=by_context, by_source=by_source, as_of=as_of)
 
     async def export(self, caller: Caller, campaign_id: str, table: ExportTable) -> Export:
         domain.require_table(caller, await self._access(caller, campaign_id), table)
@@ -92,11 +89,11 @@ class AnalyticsHandlers:
         return Export(name, self._chunks(campaign_id, table))
 
     async def _chunks(self, campaign_id: str, table: ExportTable) -> AsyncIterator[bytes]:
+        cell = domain.csv_cell
         if table is ExportTable.LEDGER:
             yield _csv([LEDGER_COLUMNS])
             async for rows in self._read_model.ledger_rows(campaign_id, EXPORT_ROWS_PER_CHUNK):
-                yield _csv([(r.entry_id, _iso(r.created_at), r.user_id, r.kind, r.amount, r.idea_id or "",
-                             r.from_idea_id or "", r.actor_id or "", r.request_id) for r in rows])
+                yield _csv([(*r[:8], cell(r[8])) for r in rows])  # the client's request id is the one text
             return
         if table is ExportTable.RESULT:
             final = await self._read_model.campaign_status(campaign_id) in (CampaignStatus.COMPLETED,
@@ -104,14 +101,12 @@ class AnalyticsHandlers:
             yield _csv([RESULT_COLUMNS])
             ranks = domain.Ranks()
             async for rows in self._read_model.idea_rows(campaign_id, EXPORT_ROWS_PER_CHUNK, competed_only=True):
-                yield _csv([(ranks.next(r.coins), r.idea_id, r.title, r.coins, r.backers, r.status,
+                yield _csv([(ranks.next(r.coins), r.idea_id, cell(r.title), r.coins, r.backers, r.status,
                              str(final).lower()) for r in rows])
             return
         yield _csv([IDEA_COLUMNS])
         async for rows in self._read_model.idea_rows(campaign_id, EXPORT_ROWS_PER_CHUNK):
-            yield _csv([(r.idea_id, r.title, r.status, r.coins, r.backers, r.tags, r.context_id, r.source,
-                         _iso(r.submitted_at), _iso(r.approved_at), _iso(r.rejected_at), _iso(r.accepted_at),
-                         _iso(r.started_at), _iso(r.completed_at)) for r in rows])
+            yield _csv([(r[0], cell(r[1]), *r[2:5], cell(r[5]), cell(r[6]), cell(r[7]), *r[8:]) for r in rows])
 
     async def rebuild(self) -> RebuildReport:
         """One rebuild at a time across replicas; a caller that gives up does not cut it short."""

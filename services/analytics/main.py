@@ -4,7 +4,7 @@ the operators' rebuild."""
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from coins.v1 import analytics_service_pb2_grpc as rpc
 from coins.v1 import campaign_service_pb2_grpc as campaign_rpc
@@ -31,13 +31,15 @@ async def build(runtime: Runtime) -> Mounted:
     campaigns = campaign_rpc.CampaignInternalServiceStub(runtime.clients.channel("campaign"))
     owners = GrpcOwners(campaigns, idea_rpc.IdeaInternalServiceStub(runtime.clients.channel("idea")),
                         coin_rpc.CoinInternalServiceStub(runtime.clients.channel("coin")))
-    lag = ConsumerLag(runtime.redis, [(stream, CONSUMER_GROUP) for stream in STREAMS])
+    # Measured every second: a report says up to when its figures hold, from the latest measurement.
+    lag = ConsumerLag(runtime.redis, [(stream, CONSUMER_GROUP) for stream in STREAMS], every_s=1.0)
 
     async def as_of() -> datetime:
-        """Every event older than the oldest one the group has not yet applied is in the read model."""
-        seconds, micros = await runtime.redis.time()
-        behind = max((await lag.measure()).values(), default=0.0)
-        return datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=micros) - timedelta(seconds=behind)
+        """Every event added before this moment is in the read model."""
+        if lag.caught_up_to is None:
+            await lag.measure()
+        assert lag.caught_up_to is not None
+        return lag.caught_up_to
 
     handlers = AnalyticsHandlers(read_model, GrpcCampaignAccess(campaigns), Rebuilder(owners, read_model,
                                                                                       runtime.redis), as_of)

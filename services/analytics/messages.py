@@ -43,7 +43,7 @@ def report_message(report: Report) -> pb.CampaignAnalytics:
                                        active_submitters=people.active_submitters,
                                        active_backers=people.active_backers,
                                        backing_share=round(people.backing_share, 4)),
-        funnel=[pb.FunnelStep(status=IDEA_STATUS.to_proto(step.status), ideas=step.ideas, moved_on=len(step.times),
+        funnel=[pb.FunnelStep(status=IDEA_STATUS.to_proto(step.status), ideas=step.ideas, moved_on=step.moved_on,
                               median_time=duration(step.median_time.total_seconds())
                               if step.median_time is not None else None)
                 for step in report.funnel],

@@ -17,18 +17,20 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.analytics.domain import Labelled, Milestones, Participation, TimeBucket, TopIdea
+from services.analytics import domain
+from services.analytics.domain import FunnelStep, Labelled, Participation, TimeBucket, TopIdea
 from services.common.concepts import CampaignType, IdeaStatus, LedgerEntryKind
 from services.common.db import Database
 
 METADATA = sa.MetaData(schema="analytics")
+STEPS_LEFT = (IdeaStatus.PENDING, IdeaStatus.COMPETING, IdeaStatus.ACCEPTED, IdeaStatus.IN_PROGRESS)
 _TS = sa.DateTime(timezone=True)
 
 CAMPAIGNS = sa.Table(
@@ -82,6 +84,8 @@ IDEAS = sa.Table(
     sa.Column("accepted_at", _TS),
     sa.Column("started_at", _TS),
     sa.Column("completed_at", _TS),
+    # Seconds spent in each step the idea has left (domain.time_in_steps, worked out when the idea is written).
+    *(sa.Column(f"{step.value}_s", sa.Float) for step in STEPS_LEFT),
     # 0 while only its standing has arrived (a stub no report shows).
     sa.Column("idea_version", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("coins", sa.BigInteger, nullable=False, server_default="0"),
@@ -172,7 +176,7 @@ class IdeaRow:
     context_id: str
     source: str
     tag_ids: tuple[str, ...]
-    moments: Milestones
+    moments: domain.Milestones
     version: int
 
 
@@ -227,14 +231,18 @@ _UPSERT_TAG = sa.text("""
 
 _UPSERT_IDEA = sa.text("""
     INSERT INTO analytics.ideas AS i (idea_id, campaign_id, title, status, submitter_id, context_id, source, tag_ids,
-        submitted_at, approved_at, rejected_at, accepted_at, started_at, completed_at, idea_version)
+        submitted_at, approved_at, rejected_at, accepted_at, started_at, completed_at, pending_s, competing_s,
+        accepted_s, in_progress_s, idea_version)
     VALUES (:idea_id, :campaign_id, :title, :status, :submitter_id, :context_id, :source, :tag_ids,
-        :submitted_at, :approved_at, :rejected_at, :accepted_at, :started_at, :completed_at, :version)
+        :submitted_at, :approved_at, :rejected_at, :accepted_at, :started_at, :completed_at, :pending_s,
+        :competing_s, :accepted_s, :in_progress_s, :version)
     ON CONFLICT (idea_id) DO UPDATE SET campaign_id = excluded.campaign_id, title = excluded.title,
         status = excluded.status, submitter_id = excluded.submitter_id, context_id = excluded.context_id,
         source = excluded.source, tag_ids = excluded.tag_ids, submitted_at = excluded.submitted_at,
         approved_at = excluded.approved_at, rejected_at = excluded.rejected_at, accepted_at = excluded.accepted_at,
-        started_at = excluded.started_at, completed_at = excluded.completed_at, idea_version = excluded.idea_version
+        started_at = excluded.started_at, completed_at = excluded.completed_at, pending_s = excluded.pending_s,
+        competing_s = excluded.competing_s, accepted_s = excluded.accepted_s, in_progress_s = excluded.in_progress_s,
+        idea_version = excluded.idea_version
     WHERE i.idea_version < excluded.idea_version""")
 
 _UPSERT_STANDING = sa.text("""
@@ -312,13 +320,24 @@ class ReadModelWriter:
                 await self._session.execute(_UNTAG, params)
 
     async def ideas(self, ideas: Sequence[IdeaRow]) -> None:
-        await self._each(_UPSERT_IDEA, [{
-            "idea_id": uuid.UUID(i.idea_id), "campaign_id": i.campaign_id, "title": i.title, "status": i.status.value,
-            "submitter_id": _uuid(i.submitter_id), "context_id": i.context_id, "source": i.source,
-            "tag_ids": [uuid.UUID(t) for t in i.tag_ids], "submitted_at": i.moments.submitted_at,
-            "approved_at": i.moments.approved_at, "rejected_at": i.moments.rejected_at,
-            "accepted_at": i.moments.accepted_at, "started_at": i.moments.started_at,
-            "completed_at": i.moments.completed_at, "version": i.version} for i in ideas])
+        """Each idea with the time it spent in each step it left; the campaign's type (written before its ideas:
+        a campaign starts before anyone submits) says where its ideas started."""
+        if not ideas:
+            return
+        kinds = dict((await self._session.execute(sa.select(CAMPAIGNS.c.campaign_id, CAMPAIGNS.c.type).where(
+            CAMPAIGNS.c.campaign_id.in_({i.campaign_id for i in ideas})))).tuples().all())
+        rows = []
+        for i in ideas:
+            spent = domain.time_in_steps(CampaignType(kinds.get(i.campaign_id, CampaignType.MEDIATED)), i.moments)
+            rows.append({
+                "idea_id": uuid.UUID(i.idea_id), "campaign_id": i.campaign_id, "title": i.title,
+                "status": i.status.value, "submitter_id": _uuid(i.submitter_id), "context_id": i.context_id,
+                "source": i.source, "tag_ids": [uuid.UUID(t) for t in i.tag_ids],
+                "submitted_at": i.moments.submitted_at, "approved_at": i.moments.approved_at,
+                "rejected_at": i.moments.rejected_at, "accepted_at": i.moments.accepted_at,
+                "started_at": i.moments.started_at, "completed_at": i.moments.completed_at, "version": i.version,
+                **{f"{step.value}_s": spent[step].total_seconds() if step in spent else None for step in STEPS_LEFT}})
+        await self._each(_UPSERT_IDEA, rows)
 
     async def standings(self, standings: Sequence[StandingRow]) -> None:
         await self._each(_UPSERT_STANDING, [{
@@ -382,6 +401,73 @@ _RANKED = "coins DESC, submitted_at, idea_id"
 _COMPETED = "(i.status IN ('competing', 'accepted', 'in_progress', 'complete') OR i.standing_version > 0)"
 
 
+_FUNNEL_TIMES = sa.text(", ".join(
+    f"count({step.value}_s) AS {step.value}_n, "
+    f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {step.value}_s) AS {step.value}_median"
+    for step in STEPS_LEFT).join(("SELECT ", " FROM analytics.ideas WHERE campaign_id = :c AND idea_version > 0")))
+
+_FUNNEL_COUNTS = sa.text("""
+    SELECT status, count(*) AS ideas, coalesce(sum(coins), 0) AS coins FROM analytics.ideas
+    WHERE campaign_id = :c AND idea_version > 0 GROUP BY status""")
+
+
+class ReportReader:
+    """The queries of one report, in one snapshot."""
+
+    def __init__(self, session: AsyncSession):
+        self._session = session
+
+    async def _all(self, statement: sa.Executable, **params: Any) -> Sequence[sa.Row]:
+        return (await self._session.execute(statement, params)).all()
+
+    async def campaign(self, campaign_id: str) -> CampaignFacts | None:
+        rows = await self._all(sa.select(CAMPAIGNS).where(CAMPAIGNS.c.campaign_id == campaign_id))
+        if not rows:
+            return None
+        row = rows[0]
+        return CampaignFacts(row.campaign_id, row.title, CampaignType(row.type), row.start_time, row.end_time)
+
+    async def participation(self, campaign_id: str) -> Participation:
+        [row] = await self._all(_PARTICIPATION, c=campaign_id)
+        return Participation(row.members, row.invited, row.active_submitters, row.active_backers)
+
+    async def funnel(self, campaign_id: str) -> list[FunnelStep]:
+        """Every step in order: ideas now in it, their coins, how many moved on and their median time in it."""
+        steps = {status: FunnelStep(status) for status in domain.FUNNEL}
+        for row in await self._all(_FUNNEL_COUNTS, c=campaign_id):
+            if (status := IdeaStatus(row.status)) in steps:
+                steps[status].ideas, steps[status].coins = row.ideas, int(row.coins)
+        [times] = await self._all(_FUNNEL_TIMES, c=campaign_id)
+        for step in STEPS_LEFT:
+            steps[step].moved_on = getattr(times, f"{step.value}_n")
+            median = getattr(times, f"{step.value}_median")
+            steps[step].median_time = timedelta(seconds=median) if median is not None else None
+        return list(steps.values())
+
+    async def coin_sums(self, campaign_id: str) -> dict[tuple[LedgerEntryKind, bool], int]:
+        rows = await self._all(sa.select(COIN_SUMS.c.kind, COIN_SUMS.c.names_idea, COIN_SUMS.c.amount).where(
+            COIN_SUMS.c.campaign_id == campaign_id))
+        return {(LedgerEntryKind(r.kind), r.names_idea): int(r.amount) for r in rows}
+
+    async def top_ideas(self, campaign_id: str, limit: int) -> list[TopIdea]:
+        rows = await self._all(sa.text(f"""SELECT idea_id, title, coins, backers, status FROM analytics.ideas
+                                          WHERE campaign_id = :c AND idea_version > 0 AND coins > 0
+                                          ORDER BY {_RANKED} LIMIT :limit"""), c=campaign_id, limit=limit)
+        return [TopIdea(str(r.idea_id), r.title, r.coins, r.backers, IdeaStatus(r.status)) for r in rows]
+
+    async def allocations(self, campaign_id: str, bucket: TimeBucket) -> list[tuple[datetime, int]]:
+        rows = await self._all(_ALLOCATED, c=campaign_id, bucket=bucket.value)
+        return [(r.period, int(r.allocated)) for r in rows]
+
+    async def breakdowns(self, campaign_id: str) -> tuple[list[Labelled], list[Labelled], list[Labelled]]:
+        """Ideas and their coins by tag, by context id and by permalink source."""
+        found = []
+        for statement in (_BY_TAG, sa.text(_BY_COLUMN.format(column="context_id")),
+                          sa.text(_BY_COLUMN.format(column="source"))):
+            found.append([Labelled(r.label, r.ideas, int(r.coins)) for r in await self._all(statement, c=campaign_id)])
+        return found[0], found[1], found[2]
+
+
 class ReadModel:
     def __init__(self, database: Database):
         self.database = database
@@ -415,62 +501,17 @@ class ReadModel:
                 await session.execute(sa.text(f"DELETE FROM analytics.{table}"))
             yield ReadModelWriter(session)
 
-    async def campaign(self, campaign_id: str) -> CampaignFacts | None:
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[ReportReader]:
+        """One read-only snapshot: every figure of a report is taken at the same moment."""
         async with self.database.unit_of_work() as session:
-            row = (await session.execute(sa.select(CAMPAIGNS).where(CAMPAIGNS.c.campaign_id == campaign_id))).first()
-        if row is None:
-            return None
-        return CampaignFacts(row.campaign_id, row.title, CampaignType(row.type), row.start_time, row.end_time)
+            await session.execute(sa.text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            yield ReportReader(session)
 
     async def campaign_status(self, campaign_id: str) -> str | None:
         async with self.database.unit_of_work() as session:
             return (await session.execute(sa.select(CAMPAIGNS.c.status).where(
                 CAMPAIGNS.c.campaign_id == campaign_id))).scalar_one_or_none()
-
-    async def participation(self, campaign_id: str) -> Participation:
-        async with self.database.unit_of_work() as session:
-            row = (await session.execute(_PARTICIPATION, {"c": campaign_id})).one()
-        return Participation(row.members, row.invited, row.active_submitters, row.active_backers)
-
-    async def idea_figures(self, campaign_id: str) -> list[tuple[IdeaStatus, int, Milestones]]:
-        query = (sa.select(IDEAS.c.status, IDEAS.c.coins, IDEAS.c.submitted_at, IDEAS.c.approved_at,
-                           IDEAS.c.rejected_at, IDEAS.c.accepted_at, IDEAS.c.started_at, IDEAS.c.completed_at)
-                 .where(IDEAS.c.campaign_id == campaign_id, IDEAS.c.idea_version > 0))
-        async with self.database.unit_of_work() as session:
-            rows = (await session.execute(query)).all()
-        return [(IdeaStatus(r.status), r.coins, Milestones(r.submitted_at, r.approved_at, r.rejected_at,
-                                                           r.accepted_at, r.started_at, r.completed_at))
-                for r in rows]
-
-    async def coin_sums(self, campaign_id: str) -> dict[tuple[LedgerEntryKind, bool], int]:
-        query = sa.select(COIN_SUMS.c.kind, COIN_SUMS.c.names_idea, COIN_SUMS.c.amount).where(
-            COIN_SUMS.c.campaign_id == campaign_id)
-        async with self.database.unit_of_work() as session:
-            rows = (await session.execute(query)).all()
-        return {(LedgerEntryKind(r.kind), r.names_idea): int(r.amount) for r in rows}
-
-    async def top_ideas(self, campaign_id: str, limit: int) -> list[TopIdea]:
-        query = sa.text(f"""SELECT idea_id, title, coins, backers, status FROM analytics.ideas
-                            WHERE campaign_id = :c AND idea_version > 0 AND coins > 0
-                            ORDER BY {_RANKED} LIMIT :limit""")
-        async with self.database.unit_of_work() as session:
-            rows = (await session.execute(query, {"c": campaign_id, "limit": limit})).all()
-        return [TopIdea(str(r.idea_id), r.title, r.coins, r.backers, IdeaStatus(r.status)) for r in rows]
-
-    async def allocations(self, campaign_id: str, bucket: TimeBucket) -> list[tuple[datetime, int]]:
-        async with self.database.unit_of_work() as session:
-            rows = (await session.execute(_ALLOCATED, {"c": campaign_id, "bucket": bucket.value})).all()
-        return [(r.period, int(r.allocated)) for r in rows]
-
-    async def breakdowns(self, campaign_id: str) -> tuple[list[Labelled], list[Labelled], list[Labelled]]:
-        """Ideas and their coins by tag, by context id and by permalink source."""
-        found = []
-        async with self.database.unit_of_work() as session:
-            for statement in (_BY_TAG, sa.text(_BY_COLUMN.format(column="context_id")),
-                              sa.text(_BY_COLUMN.format(column="source"))):
-                rows = (await session.execute(statement, {"c": campaign_id})).all()
-                found.append([Labelled(r.label, r.ideas, int(r.coins)) for r in rows])
-        return found[0], found[1], found[2]
 
     # ---- exports: rows streamed from a server-side cursor, so memory stays flat whatever the size ----
 
@@ -482,16 +523,26 @@ class ReadModel:
                 yield rows
 
     def idea_rows(self, campaign_id: str, chunk: int, competed_only: bool = False) -> AsyncIterator[Sequence[sa.Row]]:
+        """Rows as the CSV holds them (text made here, where it is cheapest), in the columns of IDEA_COLUMNS."""
+        moments = ", ".join(_iso(f"i.{m}") for m in ("submitted_at", "approved_at", "rejected_at", "accepted_at",
+                                                      "started_at", "completed_at"))
         return self._stream(sa.text(f"""
-            SELECT i.idea_id, i.title, i.status, i.coins, i.backers, i.context_id, i.source, i.submitted_at,
-                   i.approved_at, i.rejected_at, i.accepted_at, i.started_at, i.completed_at,
+            SELECT i.idea_id::text, i.title, i.status, i.coins, i.backers,
                    coalesce((SELECT string_agg(t.name, '; ' ORDER BY t.name) FROM analytics.tags t
-                             WHERE t.tag_id = ANY(i.tag_ids) AND NOT t.deleted), '') AS tags
+                             WHERE t.tag_id = ANY(i.tag_ids) AND NOT t.deleted), '') AS tags,
+                   i.context_id, i.source, {moments}
             FROM analytics.ideas i WHERE i.campaign_id = :c AND i.idea_version > 0
               AND {_COMPETED if competed_only else "true"} ORDER BY {_RANKED}"""),
             {"c": campaign_id}, chunk)
 
     def ledger_rows(self, campaign_id: str, chunk: int) -> AsyncIterator[Sequence[sa.Row]]:
-        return self._stream(sa.text("""
-            SELECT entry_id, created_at, user_id, kind, amount, idea_id, from_idea_id, actor_id, request_id
+        """Rows as the CSV holds them, in the columns of LEDGER_COLUMNS."""
+        return self._stream(sa.text(f"""
+            SELECT entry_id, {_iso("created_at")}, user_id::text, kind, amount, coalesce(idea_id::text, ''),
+                   coalesce(from_idea_id::text, ''), coalesce(actor_id::text, ''), request_id
             FROM analytics.entries WHERE campaign_id = :c ORDER BY entry_id"""), {"c": campaign_id}, chunk)
+
+
+def _iso(column: str) -> str:
+    """A moment as ISO 8601 in UTC ("" for none), written by PostgreSQL."""
+    return f"""coalesce(to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '')"""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -71,12 +72,18 @@ class ConsumerLag:
         self._groups = list(groups)
         self._every_s = every_s
         self.latest: dict[tuple[str, str], float] = {}
+        # Every event added before this moment (Redis' clock) had been applied by every group at the last
+        # measurement: what a read model's answers are true as of.
+        self.caught_up_to: datetime | None = None
 
     async def measure(self) -> dict[tuple[str, str], float]:
+        seconds, micros = await self._redis.time()
+        started = datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=micros)
         for stream, group in self._groups:
-            seconds = await events.lag(self._redis, stream, group)
-            metrics.EVENT_LAG.labels(stream, group).set(seconds)
-            self.latest[stream, group] = seconds
+            behind = await events.lag(self._redis, stream, group)
+            metrics.EVENT_LAG.labels(stream, group).set(behind)
+            self.latest[stream, group] = behind
+        self.caught_up_to = started - timedelta(seconds=max(self.latest.values(), default=0.0))
         return self.latest
 
     async def run(self) -> None:

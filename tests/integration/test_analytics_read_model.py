@@ -8,7 +8,7 @@ import asyncio
 import itertools
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,11 +17,13 @@ from coins.v1 import resources_pb2 as res
 from services.analytics import domain
 from services.analytics.projection import Changes, Projector
 from services.analytics.repository import ReadModel
+from services.common.concepts import IdeaStatus
 from services.common.config import Settings
 from services.common.db import Database
 from services.common.events import Delivery
 
 _positions = itertools.count(1)
+T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 _entry_ids = itertools.count(int(datetime.now(UTC).timestamp() * 1000))
 
 
@@ -36,16 +38,18 @@ def delivery(event: ev.Event, position: int | None = None) -> Delivery:
     return Delivery("coins:events:test", f"{1_700_000_000_000 + (position or next(_positions))}-0", event)
 
 
-def campaign(campaign_id: str) -> ev.Event:
+def campaign(campaign_id: str, kind: int = res.CAMPAIGN_TYPE_OPEN) -> ev.Event:
     return ev.Event(event_id=str(uuid.uuid4()), campaign_id=campaign_id, campaign_started=ev.CampaignStarted(
-        campaign=res.Campaign(campaign_id=campaign_id, title="T", type=res.CAMPAIGN_TYPE_OPEN,
-                              status=res.CAMPAIGN_STATUS_ACTIVE)))
+        campaign=res.Campaign(campaign_id=campaign_id, title="T", type=kind, status=res.CAMPAIGN_STATUS_ACTIVE)))
 
 
-def idea(campaign_id: str, idea_id: str, title: str) -> ev.Event:
+def idea(campaign_id: str, idea_id: str, title: str, status: int = res.IDEA_STATUS_COMPETING,
+         approved_after: timedelta | None = None) -> ev.Event:
     submitted = res.Idea(id=idea_id, campaign_id=campaign_id, submitter_id=str(uuid.uuid4()), title=title,
-                         status=res.IDEA_STATUS_COMPETING)
-    submitted.submit_time.FromDatetime(datetime.now(UTC))
+                         status=status)
+    submitted.submit_time.FromDatetime(T0)
+    if approved_after is not None:
+        submitted.approve_time.FromDatetime(T0 + approved_after)
     return ev.Event(event_id=str(uuid.uuid4()), campaign_id=campaign_id,
                     idea_submitted=ev.IdeaSubmitted(idea=submitted))
 
@@ -63,7 +67,8 @@ def moved(campaign_id: str, idea_id: str, *amounts: int, coins: int = 0) -> ev.E
 
 
 async def allocated(read_model: ReadModel, campaign_id: str) -> int:
-    return domain.coin_totals(await read_model.coin_sums(campaign_id)).allocated
+    async with read_model.reading() as reader:
+        return domain.coin_totals(await reader.coin_sums(campaign_id)).allocated
 
 
 async def test_a_batch_delivered_twice_counts_once_and_an_older_state_loses(read_model: ReadModel) -> None:
@@ -75,10 +80,11 @@ async def test_a_batch_delivered_twice_counts_once_and_an_older_state_loses(read
     await projector.apply(batch)  # redelivered after a crash before the acknowledgement
     await projector.apply([delivery(idea(cid, idea_id, "Older title"), position=1)])  # a late replay
     assert await allocated(read_model, cid) == 12
-    assert (await read_model.participation(cid)).active_backers == 2
-    [top] = await read_model.top_ideas(cid, 10)
+    async with read_model.reading() as reader:
+        assert (await reader.participation(cid)).active_backers == 2
+        [top] = await reader.top_ideas(cid, 10)
+        assert sum(n for _, n in await reader.allocations(cid, domain.TimeBucket.HOUR)) == 12
     assert (top.title, top.coins, top.backers) == ("Newer title", 12, 2)
-    assert sum(n for _, n in await read_model.allocations(cid, domain.TimeBucket.HOUR)) == 12
 
 
 async def test_a_rebuild_replaces_everything_at_once_while_the_consumer_waits(read_model: ReadModel) -> None:
@@ -100,4 +106,19 @@ async def test_a_rebuild_replaces_everything_at_once_while_the_consumer_waits(re
         await owners.write(writer)
     await consumer
     assert await allocated(read_model, cid) == 7  # the first entry once, the later one added by the consumer
-    assert [i.title for i in await read_model.top_ideas(cid, 10)] == ["Kept"]
+    async with read_model.reading() as reader:
+        assert [i.title for i in await reader.top_ideas(cid, 10)] == ["Kept"]
+
+
+async def test_the_funnel_takes_the_median_time_of_the_ideas_that_moved_on(read_model: ReadModel) -> None:
+    cid = f"funnel-{uuid.uuid4().hex[:8]}"
+    batch = [delivery(campaign(cid, res.CAMPAIGN_TYPE_MEDIATED))]
+    batch += [delivery(idea(cid, str(uuid.uuid4()), f"Approved after {m} min", approved_after=timedelta(minutes=m)))
+              for m in (10, 20, 60, 90)]
+    batch.append(delivery(idea(cid, str(uuid.uuid4()), "Still waiting", status=res.IDEA_STATUS_PENDING)))
+    await Projector(read_model).apply(batch)
+    async with read_model.reading() as reader:
+        steps = {step.status: step for step in await reader.funnel(cid)}
+    waiting, competing = steps[IdeaStatus.PENDING], steps[IdeaStatus.COMPETING]
+    assert (waiting.ideas, waiting.moved_on, waiting.median_time) == (1, 4, timedelta(minutes=40))
+    assert (competing.ideas, competing.moved_on, competing.median_time) == (4, 0, None)

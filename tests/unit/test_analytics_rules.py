@@ -49,19 +49,6 @@ def test_rejection_ends_the_step_the_idea_was_in() -> None:
     assert domain.time_in_steps(CampaignType.OPEN, Milestones(at(0))) == {}
 
 
-def test_the_funnel_counts_ideas_per_step_and_takes_the_median_of_those_that_moved_on() -> None:
-    ideas = [(IdeaStatus.COMPETING, 10, Milestones(at(0), approved_at=at(m))) for m in (10, 20, 60)]
-    ideas.append((IdeaStatus.PENDING, 0, Milestones(at(0))))
-    steps = {step.status: step for step in domain.funnel(CampaignType.MEDIATED, ideas)}
-    assert [s.status for s in domain.funnel(CampaignType.MEDIATED, [])] == list(domain.FUNNEL)
-    assert (steps[IdeaStatus.COMPETING].ideas, steps[IdeaStatus.COMPETING].coins) == (3, 30)
-    assert steps[IdeaStatus.PENDING].ideas == 1
-    assert steps[IdeaStatus.PENDING].median_time == timedelta(minutes=20)
-    assert steps[IdeaStatus.COMPETING].median_time is None
-    two = domain.FunnelStep(IdeaStatus.PENDING, times=[timedelta(minutes=10), timedelta(minutes=20)])
-    assert two.median_time == timedelta(minutes=15)
-
-
 def test_a_short_campaign_is_shown_by_the_hour_a_long_one_by_the_day() -> None:
     assert domain.bucket_for(None, T0, T0 + timedelta(days=3)) is TimeBucket.HOUR
     assert domain.bucket_for(None, T0, T0 + timedelta(days=3, seconds=1)) is TimeBucket.DAY

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from services.analytics.domain import CampaignAccess, ExportTable, Labelled, Milestones, Participation, TimeBucket
+from services.analytics.domain import CampaignAccess, ExportTable, FunnelStep, Labelled, Participation, TimeBucket
 from services.analytics.handlers import AnalyticsHandlers
 from services.analytics.repository import CampaignFacts
 from services.common.concepts import CampaignRole, CampaignType, IdeaStatus, LedgerEntryKind
@@ -30,16 +30,12 @@ class Campaigns:
         return CampaignAccess(campaign_id, True, role, False)
 
 
-class ReadModel:
-    def __init__(self, hours: int = 2, known: bool = True):
+class Reader:
+    def __init__(self, hours: int, known: bool):
         self.hours, self.known = hours, known
-        self.busy = False
 
     async def campaign(self, campaign_id: str) -> CampaignFacts | None:
         return CampaignFacts(campaign_id, "T", CampaignType.OPEN, None, None) if self.known else None
-
-    async def campaign_status(self, campaign_id: str) -> str:
-        return "completed"
 
     async def allocations(self, campaign_id: str, bucket: TimeBucket) -> list[tuple[datetime, int]]:
         hourly = [(T0 + timedelta(hours=h), 5) for h in range(self.hours)]
@@ -51,8 +47,8 @@ class ReadModel:
     async def participation(self, campaign_id: str) -> Participation:
         return Participation(4, 1, 2, 3)
 
-    async def idea_figures(self, campaign_id: str) -> list[tuple[IdeaStatus, int, Milestones]]:
-        return [(IdeaStatus.COMPETING, 9, Milestones(T0))]
+    async def funnel(self, campaign_id: str) -> list[FunnelStep]:
+        return [FunnelStep(IdeaStatus.COMPETING, 1, 9)]
 
     async def coin_sums(self, campaign_id: str) -> dict[tuple[LedgerEntryKind, bool], int]:
         return {(LedgerEntryKind.GRANT, False): 400, (LedgerEntryKind.ALLOCATE, True): 9}
@@ -60,14 +56,23 @@ class ReadModel:
     async def top_ideas(self, campaign_id: str, limit: int) -> list[Any]:
         return []
 
+
+class ReadModel:
+    def __init__(self, hours: int = 2, known: bool = True):
+        self.hours, self.known = hours, known
+        self.busy = False
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Reader]:
+        yield Reader(self.hours, self.known)
+
+    async def campaign_status(self, campaign_id: str) -> str:
+        return "completed"
+
     def idea_rows(self, campaign_id: str, chunk: int, competed_only: bool = False) -> AsyncIterator[list[Any]]:
         async def rows() -> AsyncIterator[list[Any]]:
-            yield [SimpleNamespace(idea_id="i1", title="=cmd()", status="competing", coins=9, backers=2, tags="",
-                                   context_id="", source="", submitted_at=T0, approved_at=None, rejected_at=None,
-                                   accepted_at=None, started_at=None, completed_at=None)]
-            yield [SimpleNamespace(idea_id="i2", title="Two, words", status="accepted", coins=9, backers=1, tags="",
-                                   context_id="", source="", submitted_at=T0, approved_at=None, rejected_at=None,
-                                   accepted_at=None, started_at=None, completed_at=None)]
+            yield [SimpleNamespace(idea_id="i1", title="=cmd()", status="competing", coins=9, backers=2)]
+            yield [SimpleNamespace(idea_id="i2", title="Two, words", status="accepted", coins=9, backers=1)]
         return rows()
 
     @asynccontextmanager
