@@ -53,13 +53,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             shutil.copytree(ROOT / source, context / source, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(ROOT / source, context / source)
+    # No PYTHONPATH (make sets one): through it pip would find the work tree's own metadata and call the project
+    # installed already, leaving the venv empty.
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "-w", str(base / "dist"), str(context)], check=True, cwd=base)
+                    "-w", str(base / "dist"), str(context)], check=True, cwd=base, env=_environment())
     venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-                    *map(str, (base / "dist").glob("*.whl"))], check=True)
+                    *map(str, (base / "dist").glob("*.whl"))], check=True, env=_environment())
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           check=True, capture_output=True, text=True).stdout.strip()
     Path(site, "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
