@@ -17,7 +17,7 @@ help:
 	@echo "make lint             buf lint, ruff and mypy (settings in pyproject.toml)"
 	@echo "make breaking         buf breaking against AGAINST (default: the last release image, proto/releases/)"
 	@echo "make release-contracts VERSION=vX.Y.Z: protos + descriptor set archive in build/dist, proto/releases image"
-	@echo "make clients          Go, TypeScript and Java stubs into clients/<lang>/build/gen (docs/clients.md)"
+	@echo "make clients          Go, TypeScript and Java stubs into clients/<lang>/build/gen (README: Clients)"
 	@echo "make clients-smoke    each language's smoke program and grpcurl against a stack on free ports"
 	@echo "make gateway-config   write .dev/envoy.json from the contracts and validate it with Envoy"
 	@echo "make mesh-config      write istio/ and k8s/base's generated files from the contracts (gateway/mesh.py)"
@@ -84,7 +84,7 @@ release-contracts: bootstrap
 	$(PY) -m tools.release_contracts $(VERSION)
 
 # Plugins at pinned versions from tools/clients_tools.sh (cached in ~/.cache/coins-for-change/clients); generated
-# code is not committed (docs/clients.md says why).
+# code is not committed (README, Clients, says why).
 CLIENT_LANGS := go ts java
 clients: bootstrap
 	bin=$$(tools/clients_tools.sh) && for lang in $(CLIENT_LANGS); do \

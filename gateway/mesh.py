@@ -169,7 +169,7 @@ def ingress() -> list[dict]:
 
 
 def telemetry() -> list[dict]:
-    # `otel-tracing` is the meshConfig extension provider docs/deploy.md installs Istio with.
+    # `otel-tracing` is the meshConfig extension provider the README's Deploy section installs Istio with.
     return [{"apiVersion": "telemetry.istio.io/v1", "kind": "Telemetry", "metadata": _meta("mesh-default"),
              "spec": {"tracing": [{"providers": [{"name": "otel-tracing"}],
                                    "randomSamplingPercentage": TRACE_SAMPLING_PERCENT}]}}]
@@ -186,7 +186,7 @@ def request_authentication(public_key_pem: bytes) -> list[dict]:
 # --- k8s/base: one Deployment, Service, ServiceAccount, PodDisruptionBudget and HPA per service --------------------
 IMAGE = "coins-for-change:0.1.0"  # the overlays point it at a registry (kustomize `images:`)
 USER_ID = 10001  # the image's user (Dockerfile)
-SECRETS = "coins-secrets"  # created per environment (docs/deploy.md); never in this repository
+SECRETS = "coins-secrets"  # created per environment (README, Deploy); never in this repository
 # Variable -> key in SECRETS, for every variable that is or holds a secret (config.py's repr=False fields).
 SECRET_VARIABLES = {
     "DATABASE_URL": "database-url",

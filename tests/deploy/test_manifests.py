@@ -79,7 +79,7 @@ def test_every_service_port_is_named(rendered):
 
 
 def test_no_secret_is_written_down(rendered):
-    assert not _of(rendered, "Secret"), "Secrets are created per environment (docs/deploy.md), never rendered"
+    assert not _of(rendered, "Secret"), "Secrets are created per environment (README, Deploy), never rendered"
     for config in _of(rendered, "ConfigMap"):
         for key in config.get("data", {}):
             written_down = SECRET_NAME.search(key) and not key.endswith("_FILE")

@@ -132,4 +132,9 @@ async def test_installed_migrations_and_service_serve_a_registration(installed: 
         await service.wait()
         raise
     service.send_signal(signal.SIGTERM)
-    assert await asyncio.wait_for(service.wait(), 20) == 0  # graceful shutdown, as in a pod's termination
+    try:
+        assert await asyncio.wait_for(service.wait(), 20) == 0  # graceful shutdown, as in a pod's termination
+    finally:
+        if service.returncode is None:  # never leave it behind, whatever failed
+            service.kill()
+            await service.wait()
