@@ -20,7 +20,8 @@ from services.common.concepts import CampaignStatus
 from services.common.context import Caller
 from services.common.errors import Aborted
 
-EXPORT_ROWS_PER_CHUNK = 2000  # one HttpBody message: about 200 KB of ledger rows
+EXPORT_ROWS_PER_CHUNK = 2000  # ideas per HttpBody message
+EXPORT_CHUNK_BYTES = 256 * 1024  # ledger CSV per HttpBody message
 
 IDEA_COLUMNS = ("idea_id", "title", "status", "coins", "backers", "tags", "context_id", "source", "submitted_at",
                 "approved_at", "rejected_at", "accepted_at", "started_at", "completed_at")
@@ -90,10 +91,9 @@ class AnalyticsHandlers:
 
     async def _chunks(self, campaign_id: str, table: ExportTable) -> AsyncIterator[bytes]:
         cell = domain.csv_cell
-        if table is ExportTable.LEDGER:
-            yield _csv([LEDGER_COLUMNS])
-            async for rows in self._read_model.ledger_rows(campaign_id, EXPORT_ROWS_PER_CHUNK):
-                yield _csv([(*r[:8], cell(r[8])) for r in rows])  # the client's request id is the one text
+        if table is ExportTable.LEDGER:  # up to millions of rows: PostgreSQL writes them
+            async for chunk in self._read_model.ledger_csv(campaign_id, LEDGER_COLUMNS, EXPORT_CHUNK_BYTES):
+                yield chunk
             return
         if table is ExportTable.RESULT:
             final = await self._read_model.campaign_status(campaign_id) in (CampaignStatus.COMPLETED,

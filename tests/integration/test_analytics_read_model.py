@@ -5,6 +5,8 @@ the consumer waits for it."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import itertools
 import uuid
 from collections.abc import AsyncIterator
@@ -122,3 +124,19 @@ async def test_the_funnel_takes_the_median_time_of_the_ideas_that_moved_on(read_
     waiting, competing = steps[IdeaStatus.PENDING], steps[IdeaStatus.COMPETING]
     assert (waiting.ideas, waiting.moved_on, waiting.median_time) == (1, 4, timedelta(minutes=40))
     assert (competing.ideas, competing.moved_on, competing.median_time) == (4, 0, None)
+
+
+async def test_the_ledger_csv_is_written_by_postgresql_with_typed_text_defused(read_model: ReadModel) -> None:
+    cid, idea_id = f"csv-{uuid.uuid4().hex[:8]}", str(uuid.uuid4())
+    event = moved(cid, idea_id, *range(1, 301), coins=45150)
+    event.coins_moved.entries[0].request_id = "=HYPERLINK(\"http://evil\")"
+    event.coins_moved.entries[1].request_id = "plain, with a comma"
+    await Projector(read_model).apply([delivery(campaign(cid)), delivery(event)])
+    columns = ("entry_id", "created_at", "user_id", "kind", "amount", "idea_id", "from_idea_id", "actor_id",
+               "request_id")
+    chunks = [chunk async for chunk in read_model.ledger_csv(cid, columns, chunk_bytes=4096)]
+    rows = list(csv.DictReader(io.StringIO(b"".join(chunks).decode())))
+    assert [int(r["amount"]) for r in rows] == list(range(1, 301))
+    assert rows[0]["request_id"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[1]["request_id"] == "plain, with a comma"
+    assert rows[0]["created_at"].endswith("Z") and rows[0]["idea_id"] == idea_id and rows[0]["actor_id"] == ""
