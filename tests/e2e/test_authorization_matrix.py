@@ -147,6 +147,8 @@ CASES = {
         cpb.ListUserCampaignRolesRequest(user_id=w.member.id)), INTERNAL_AT_THE_GATEWAY),
     "ListAllCampaigns": (lambda w, u, h: u.campaigns_internal.ListAllCampaigns(cpb.ListAllCampaignsRequest()),
                          INTERNAL_AT_THE_GATEWAY),
+    "ListInvitedEmails": (lambda w, u, h: u.campaigns_internal.ListInvitedEmails(cpb.ListInvitedEmailsRequest(
+        campaign_id=w.campaign)), INTERNAL_AT_THE_GATEWAY),
     "CreateIdea": (lambda w, u, h: u.submit(w.campaign), "OK PD OK PD OK PD UA"),
     "GetIdea(competing)": (lambda w, u, h: u.ideas.GetIdea(ipb.GetIdeaRequest(idea_id=w.competing)),
                            "OK OK OK OK OK OK UA"),

@@ -28,6 +28,7 @@ class HandlerBase:
     @staticmethod
     async def _campaign(uow: CampaignUnitOfWork, campaign_id: str, *, lock: bool = False) -> Campaign:
         """For callers the viewing rule does not apply to: other services, and invitation links."""
+        validation.slug("campaign_id", campaign_id)  # PostgreSQL refuses some strings (a NUL) with an error
         campaign = await uow.campaigns.campaign(campaign_id, lock=lock)
         if campaign is None:
             raise NotFound(CAMPAIGN_NOT_FOUND, "no campaign with this id", campaign_id=campaign_id)
