@@ -12,7 +12,7 @@ help:
 	@echo "make unit             tests/unit: rules and use cases without I/O, no services (seconds)"
 	@echo "make handler-coverage line coverage of each service's handlers by the unit tier (fakes, no I/O)"
 	@echo "make integration      tests/integration: SQL and repositories against one private PostgreSQL"
-	@echo "make e2e              tests/e2e, quality, runtime, fuzz: the real stack (PostgreSQL, Redis, services, Envoy)"
+	@echo "make e2e              tests/e2e, quality, runtime, fuzz on the real stack; two workers (E2E_WORKERS)"
 	@echo "make generate         rebuild generated/ and docs/openapi.json from proto/"
 	@echo "make lint             buf lint, ruff and mypy (settings in pyproject.toml)"
 	@echo "make breaking         buf breaking against AGAINST (default: the last release image, proto/releases/)"
@@ -59,8 +59,11 @@ handler-coverage: bootstrap
 integration: bootstrap
 	$(call pytest_tier,$(call alone,tests/integration))
 
+# Two workers, each with a stack of its own (session fixtures are per worker), a test file per worker at a time
+# (module fixtures stay single): most of an e2e test is waiting on processes, so two stacks share two cores well.
+E2E_WORKERS ?= 2
 e2e: bootstrap
-	$(call pytest_tier,$(E2E_TESTS))
+	$(call pytest_tier,-n $(E2E_WORKERS) --dist loadfile $(E2E_TESTS))
 
 generate: bootstrap
 	$(PY) tools/generate.py
