@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from google.protobuf import timestamp_pb2
 
@@ -25,7 +24,7 @@ from services.analytics.repository import (
     StandingRow,
     TagRow,
 )
-from services.common.events import Delivery, entry_version
+from services.common.events import Delivery, entry_version, keep_newest
 from services.common.proto_enums import CAMPAIGN_STATUS, CAMPAIGN_TYPE, IDEA_STATUS, LEDGER_ENTRY_KIND
 
 _IDEA_EVENTS = ("idea_submitted", "idea_edited", "idea_status_changed")
@@ -83,39 +82,34 @@ class Changes:
     standings: dict[str, StandingRow] = field(default_factory=dict)
     entries: dict[int, EntryRow] = field(default_factory=dict)
 
-    @staticmethod
-    def _keep(found: dict[Any, Any], key: Any, value: Any) -> None:
-        if key not in found or found[key].version < value.version:
-            found[key] = value
-
     def add(self, event: ev.Event, version: int) -> None:
         which = event.WhichOneof("payload") or ""
         campaign_id = event.campaign_id
         if which in _IDEA_EVENTS:
             payload = getattr(event, which)
-            self._keep(self.ideas, payload.idea.id, idea_row(payload.idea, version))
+            keep_newest(self.ideas, payload.idea.id, idea_row(payload.idea, version))
             for tag in getattr(payload, "tags", ()):
                 self.tags.setdefault(tag.id, known_tag(tag, campaign_id))
         elif which in _CAMPAIGN_EVENTS:
             campaign = getattr(event, which).campaign
-            self._keep(self.campaigns, campaign.campaign_id, campaign_row(campaign, version))
+            keep_newest(self.campaigns, campaign.campaign_id, campaign_row(campaign, version))
         elif which in _MEMBER_EVENTS:
             user_id = getattr(event, which).user_id
-            self._keep(self.members, (campaign_id, user_id),
+            keep_newest(self.members, (campaign_id, user_id),
                        MemberRow(campaign_id, user_id, which == "member_joined", version))
         elif which == "member_invited":
             self.invited.setdefault(campaign_id, set()).add(event.member_invited.email.lower())
         elif which == "tag_changed":
             tag = event.tag_changed.tag
-            self._keep(self.tags, tag.id, TagRow(tag.id, tag.campaign_id or campaign_id, tag.name, False, version))
+            keep_newest(self.tags, tag.id, TagRow(tag.id, tag.campaign_id or campaign_id, tag.name, False, version))
         elif which == "tag_deleted":
             tag_id = event.tag_deleted.tag_id
-            self._keep(self.tags, tag_id, TagRow(tag_id, campaign_id, "", True, version))
+            keep_newest(self.tags, tag_id, TagRow(tag_id, campaign_id, "", True, version))
         elif which == "coins_moved":
             for entry in event.coins_moved.entries:
                 self.entries[int(entry.id)] = entry_row(entry)
             for total in event.coins_moved.idea_totals:
-                self._keep(self.standings, total.idea_id, StandingRow(
+                keep_newest(self.standings, total.idea_id, StandingRow(
                     total.idea_id, campaign_id, total.coin_total, total.backer_count, version))
 
     async def write(self, writer: ReadModelWriter) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -480,18 +480,9 @@ class ReadModel:
             await session.execute(_lock("ROW EXCLUSIVE"))
             yield ReadModelWriter(session)
 
-    @asynccontextmanager
-    async def alone(self, name: str) -> AsyncIterator[bool]:
-        """Whether this block is the only one named `name` running on any replica (a session advisory lock)."""
-        key = {"name": f"coins.analytics.{name}"}
-        async with self.database.engine.connect() as connection:
-            got = bool((await connection.execute(sa.text("SELECT pg_try_advisory_lock(hashtext(:name))"),
-                                                 key)).scalar_one())
-            try:
-                yield got
-            finally:
-                if got:
-                    await connection.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:name))"), key)
+    def alone(self, name: str) -> AbstractAsyncContextManager[bool]:
+        """Whether this block is the only one named `name` running on any replica."""
+        return self.database.alone(f"coins.analytics.{name}")
 
     @asynccontextmanager
     async def replacing(self) -> AsyncIterator[ReadModelWriter]:

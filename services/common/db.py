@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import AsyncIterator
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -36,6 +37,22 @@ class Database:
         """Commits when the block ends normally, rolls back otherwise: nothing half-applies."""
         async with self._sessions() as session, session.begin():
             yield session
+
+    @contextlib.asynccontextmanager
+    async def alone(self, name: str) -> AsyncIterator[bool]:
+        """Whether this block is the only one named `name` running on any replica: a session advisory lock on a
+        connection of its own, held for the block. Autocommit: a transaction left open here would hold a snapshot
+        that others (REINDEX CONCURRENTLY) wait out."""
+        key = {"name": name}
+        async with self.engine.connect() as opened:
+            connection = await opened.execution_options(isolation_level="AUTOCOMMIT")
+            got = bool((await connection.execute(sa.text("SELECT pg_try_advisory_lock(hashtext(:name))"),
+                                                 key)).scalar_one())
+            try:
+                yield got
+            finally:
+                if got:
+                    await connection.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:name))"), key)
 
     async def close(self) -> None:
         metrics.forget_pool(self._pool_name)

@@ -111,6 +111,13 @@ def entry_version(entry_id: str) -> int:
     return int(millis) * 1_000_000 + int(sequence or 0)
 
 
+def keep_newest(found: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keeps `value` (anything with a `version`) under `key` unless a newer one is there: a batch handler writes
+    the newest state of each thing once, whatever order its events came in."""
+    if key not in found or found[key].version < value.version:
+        found[key] = value
+
+
 # ---- the envelope ------------------------------------------------------------------------------------------------
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timezone
-from typing import Any
 
 from coins.v1 import events_pb2 as ev
 from coins.v1 import resources_pb2 as res
-from services.common.events import Delivery, entry_version
+from services.common.events import Delivery, entry_version, keep_newest
 from services.common.proto_enums import CAMPAIGN_STATUS, CAMPAIGN_TYPE, IDEA_STATUS
 from services.search import domain
 from services.search.repository import (
@@ -70,35 +69,30 @@ class Changes:
     campaigns: dict[str, CampaignListing] = field(default_factory=dict)
     people: dict[str, PersonName] = field(default_factory=dict)
 
-    @staticmethod
-    def _keep(found: dict[str, Any], key: str, value: Any) -> None:
-        if key not in found or found[key].version < value.version:
-            found[key] = value
-
     def add(self, event: ev.Event, version: int) -> None:
         which = event.WhichOneof("payload") or ""
         if which in _IDEA_EVENTS:
             payload = getattr(event, which)
-            self._keep(self.ideas, payload.idea.id, idea_fields(payload.idea, version))
+            keep_newest(self.ideas, payload.idea.id, idea_fields(payload.idea, version))
             for tag in getattr(payload, "tags", ()):
                 self.tags.setdefault(tag.id, known_tag(tag, event.campaign_id))
         elif which in _CAMPAIGN_EVENTS:
             campaign = getattr(event, which).campaign
-            self._keep(self.campaigns, campaign.campaign_id, campaign_listing(campaign, version))
+            keep_newest(self.campaigns, campaign.campaign_id, campaign_listing(campaign, version))
         elif which == "coins_moved":
             for total in event.coins_moved.idea_totals:
-                self._keep(self.coins, total.idea_id,
+                keep_newest(self.coins, total.idea_id,
                            CoinTotal(total.idea_id, event.campaign_id, total.coin_total, version))
         elif which == "tag_changed":
             tag = event.tag_changed.tag
-            self._keep(self.tags, tag.id, TagName(tag.id, tag.campaign_id or event.campaign_id, tag.name, False,
+            keep_newest(self.tags, tag.id, TagName(tag.id, tag.campaign_id or event.campaign_id, tag.name, False,
                                                   version))
         elif which == "tag_deleted":
             tag_id = event.tag_deleted.tag_id
-            self._keep(self.tags, tag_id, TagName(tag_id, event.campaign_id, "", True, version))
+            keep_newest(self.tags, tag_id, TagName(tag_id, event.campaign_id, "", True, version))
         elif which == "user_renamed":
             user_id = event.subject.removeprefix("users/")
-            self._keep(self.people, user_id, PersonName(user_id, event.user_renamed.full_name, version))
+            keep_newest(self.people, user_id, PersonName(user_id, event.user_renamed.full_name, version))
 
     async def write(self, writer: ReadModelWriter) -> list[str]:
         """Writes everything; returns the ideas whose documents changed. Names and listings go first, so ideas

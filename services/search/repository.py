@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -339,21 +339,9 @@ class ReadModel:
         async with self.database.unit_of_work() as session:
             yield ReadModelWriter(session)
 
-    @asynccontextmanager
-    async def alone(self, name: str) -> AsyncIterator[bool]:
-        """Whether this block is the only one named `name` running on any replica (a session advisory lock on a
-        connection of its own, held for the block)."""
-        key = {"name": f"coins.search.{name}"}
-        # Autocommit: a transaction left open here would hold a snapshot that REINDEX CONCURRENTLY waits out.
-        async with self.database.engine.connect() as opened:
-            connection = await opened.execution_options(isolation_level="AUTOCOMMIT")
-            got = bool((await connection.execute(sa.text("SELECT pg_try_advisory_lock(hashtext(:name))"),
-                                                 key)).scalar_one())
-            try:
-                yield got
-            finally:
-                if got:
-                    await connection.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:name))"), key)
+    def alone(self, name: str) -> AbstractAsyncContextManager[bool]:
+        """Whether this block is the only one named `name` running on any replica."""
+        return self.database.alone(f"coins.search.{name}")
 
     async def stored_ideas(self, idea_ids: Sequence[str]) -> dict[str, StoredIdea]:
         if not idea_ids:
