@@ -126,6 +126,9 @@ class CampaignServicer(rpc.CampaignServiceServicer):
         return pb.ListInvitationsResponse(invitations=[invitation_message(i, now) for i in invitations],
                                           next_page_token=token)
 
+    async def GetMember(self, request: pb.GetMemberRequest, context) -> res.CampaignMember:
+        return member_message(await self._handlers.get_member(caller(), request.campaign_id, request.user_id))
+
     async def RevokeInvitation(self, request: pb.RevokeInvitationRequest, context) -> pb.Invitation:
         return invitation_message(await self._handlers.revoke_invitation(caller(), request.campaign_id, request.email),
                                   datetime.now(UTC))

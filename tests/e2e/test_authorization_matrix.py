@@ -118,6 +118,8 @@ CASES = {
         campaign_id=w.campaign, email=w.fresh_invitation().email)), "OK PD OK PD PD PD UA"),
     "ListMembers": (lambda w, u, h: u.campaigns.ListMembers(cpb.ListMembersRequest(campaign_id=w.campaign)),
                     "OK OK OK PD OK PD UA"),
+    "GetMember": (lambda w, u, h: u.campaigns.GetMember(cpb.GetMemberRequest(
+        campaign_id=w.campaign, user_id=w.member.id)), "OK PD OK PD OK PD UA"),
     "RemoveMember": (lambda w, u, h: u.campaigns.RemoveMember(cpb.RemoveMemberRequest(
         campaign_id=w.campaign, user_id=w.fresh_member(h["sign_in"]).id)), "OK PD OK PD PD PD UA"),
     "SetMemberRole": (lambda w, u, h: u.campaigns.SetMemberRole(cpb.SetMemberRoleRequest(

@@ -277,3 +277,25 @@ def test_listing_shows_only_what_the_caller_may_see(admin_user, sign_in):
                                                                         page_size=200)).campaigns
     assert hidden_draft in {c.campaign_id for c in drafts}
     assert all(c.status == res.CAMPAIGN_STATUS_DRAFT for c in drafts)
+
+
+def test_a_user_reads_its_own_membership_and_managers_anyones(admin_user, sign_in, gateway):
+    manager, member, outsider = sign_in("manager"), sign_in("member"), sign_in("outsider")
+    cid = admin_user.create_campaign("open").campaign_id
+    for user in (manager, member):
+        user.join(cid)
+    admin_user.name_manager(cid, manager)
+
+    mine = member.campaigns.GetMember(pb.GetMemberRequest(campaign_id=cid, user_id=member.id))
+    assert (mine.user_id, mine.role, mine.state) == (member.id, res.CAMPAIGN_ROLE_MEMBER,
+                                                     res.MEMBERSHIP_STATE_JOINED)
+    theirs = manager.campaigns.GetMember(pb.GetMemberRequest(campaign_id=cid, user_id=manager.id))
+    assert theirs.role == res.CAMPAIGN_ROLE_MANAGER
+    assert manager.campaigns.GetMember(pb.GetMemberRequest(campaign_id=cid, user_id=member.id)).user_id == member.id
+    refused(grpc.StatusCode.NOT_FOUND, outsider.campaigns.GetMember,
+            pb.GetMemberRequest(campaign_id=cid, user_id=outsider.id))
+    refused(grpc.StatusCode.PERMISSION_DENIED, member.campaigns.GetMember,
+            pb.GetMemberRequest(campaign_id=cid, user_id=manager.id))
+    rest = gateway.get(f"/campaigns/{cid}/members/{member.id}",
+                       headers={"authorization": f"Bearer {member.account.access_token}"})
+    assert rest.status_code == 200 and rest.json()["state"] == "MEMBERSHIP_STATE_JOINED"

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from "react";
 import { get, query, seg } from "./api";
 import { ApiError } from "./errors";
-import type { ListMembersResponseJson, ListSponsorsResponseJson } from "./gen/coins/v1/campaign_service_pb";
-import type { CampaignJson, CoinBalanceJson } from "./gen/coins/v1/resources_pb";
+import type { ListSponsorsResponseJson } from "./gen/coins/v1/campaign_service_pb";
+import type { CampaignJson, CampaignMemberJson, CoinBalanceJson } from "./gen/coins/v1/resources_pb";
 import { isAdmin, isSponsor, useMe } from "./ui";
 
 export type Standing = {
@@ -17,36 +17,30 @@ export type Standing = {
   setBalance: (balance: CoinBalanceJson) => void;
 };
 
-/** The campaign and what the signed-in user is to it, read from the public API: the wallet answers only for
- * members, the managers' and sponsors' lists name the others. */
-const none: ListMembersResponseJson = { members: [] };
-
+/** The campaign and what the signed-in user is to it: its own membership (GetMember), its wallet, and for sponsors
+ * the campaign's sponsors. */
 export function useStanding(campaignId: string): Standing {
   const { user } = useMe();
   const [state, setState] = useState<Omit<Standing, "reload" | "setBalance">>({
     campaign: null, error: null, balance: null, member: false, manager: false, sponsor: false, admin: false });
   const reload = useCallback(async () => {
     const base = `/campaigns/${seg(campaignId)}`;
+    const absent = (e: unknown) => (e instanceof ApiError ? null : Promise.reject(e));  // not a member: NOT_FOUND
     try {
       const campaign = await get<CampaignJson>(base);
-      const [balance, members, managers, sponsors] = await Promise.all([
-        get<CoinBalanceJson>(`${base}/coins/balance`).catch((e) => (e instanceof ApiError ? null : Promise.reject(e))),
-        get<ListMembersResponseJson>(`${base}/members${query({ pageSize: 100 })}`).catch(() => none),
-        get<ListMembersResponseJson>(`${base}/members${query({ role: "CAMPAIGN_ROLE_MANAGER", pageSize: 100 })}`)
-          .catch(() => none),
+      const [balance, membership, sponsors] = await Promise.all([
+        get<CoinBalanceJson>(`${base}/coins/balance`).catch(absent),
+        user ? get<CampaignMemberJson>(`${base}/members/${seg(user.id ?? "")}`).catch(absent) : Promise.resolve(null),
         isSponsor(user)
           ? get<ListSponsorsResponseJson>(`${base}/sponsors${query({ pageSize: 100 })}`)
             .catch(() => ({ sponsors: [] }) as ListSponsorsResponseJson)
           : Promise.resolve({ sponsors: [] } as ListSponsorsResponseJson),
       ]);
       const admin = isAdmin(user);
-      const joined = (list: ListMembersResponseJson) => !!list.members?.some(
-        (m) => m.userId === user?.id && m.state === "MEMBERSHIP_STATE_JOINED");
-      // The wallet answers zeros to anyone: coins granted, or a place in the members' list, make a member.
-      const member = Number(balance?.granted ?? 0) > 0 || joined(members) || joined(managers);
+      const member = membership?.state === "MEMBERSHIP_STATE_JOINED";
       setState({
         campaign, error: null, balance: member ? balance : null, member, admin,
-        manager: admin || joined(managers),
+        manager: admin || (member && membership?.role === "CAMPAIGN_ROLE_MANAGER"),
         sponsor: !!sponsors.sponsors?.some((s) => s.id === user?.id),
       });
     } catch (error) {

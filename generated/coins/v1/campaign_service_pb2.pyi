@@ -214,6 +214,14 @@ class RemoveMemberRequest(_message.Message):
     user_id: str
     def __init__(self, campaign_id: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
 
+class GetMemberRequest(_message.Message):
+    __slots__ = ("campaign_id", "user_id")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    user_id: str
+    def __init__(self, campaign_id: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
+
 class SetMemberRoleRequest(_message.Message):
     __slots__ = ("campaign_id", "user_id", "role")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]

@@ -107,6 +107,11 @@ class CampaignServiceStub:
                 request_serializer=coins_dot_v1_dot_campaign__service__pb2.RemoveMemberRequest.SerializeToString,
                 response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
+        self.GetMember = channel.unary_unary(
+                '/coins.v1.CampaignService/GetMember',
+                request_serializer=coins_dot_v1_dot_campaign__service__pb2.GetMemberRequest.SerializeToString,
+                response_deserializer=coins_dot_v1_dot_resources__pb2.CampaignMember.FromString,
+                _registered_method=True)
         self.SetMemberRole = channel.unary_unary(
                 '/coins.v1.CampaignService/SetMemberRole',
                 request_serializer=coins_dot_v1_dot_campaign__service__pb2.SetMemberRoleRequest.SerializeToString,
@@ -257,6 +262,14 @@ class CampaignServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetMember(self, request, context):
+        """One membership: a user's own (what am I in this campaign?), or anyone's for the campaign's managers and admins.
+        NOT_FOUND when the user has not joined.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetMemberRole(self, request, context):
         """Names or un-names a manager (admins only).
         """
@@ -385,6 +398,11 @@ def add_CampaignServiceServicer_to_server(servicer, server):
                     servicer.RemoveMember,
                     request_deserializer=coins_dot_v1_dot_campaign__service__pb2.RemoveMemberRequest.FromString,
                     response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'GetMember': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMember,
+                    request_deserializer=coins_dot_v1_dot_campaign__service__pb2.GetMemberRequest.FromString,
+                    response_serializer=coins_dot_v1_dot_resources__pb2.CampaignMember.SerializeToString,
             ),
             'SetMemberRole': grpc.unary_unary_rpc_method_handler(
                     servicer.SetMemberRole,
@@ -806,6 +824,33 @@ class CampaignService:
             '/coins.v1.CampaignService/RemoveMember',
             coins_dot_v1_dot_campaign__service__pb2.RemoveMemberRequest.SerializeToString,
             google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMember(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/coins.v1.CampaignService/GetMember',
+            coins_dot_v1_dot_campaign__service__pb2.GetMemberRequest.SerializeToString,
+            coins_dot_v1_dot_resources__pb2.CampaignMember.FromString,
             options,
             channel_credentials,
             insecure,

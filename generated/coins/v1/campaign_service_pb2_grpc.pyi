@@ -71,6 +71,10 @@ class CampaignServiceStub:
     """Members and managers who joined. Emails only to managers and admins; others see names."""
     RemoveMember: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.RemoveMemberRequest, _empty_pb2.Empty]
     """Removes a member (managers and admins; a member may leave)."""
+    GetMember: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.GetMemberRequest, _resources_pb2.CampaignMember]
+    """One membership: a user's own (what am I in this campaign?), or anyone's for the campaign's managers and admins.
+    NOT_FOUND when the user has not joined.
+    """
     SetMemberRole: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.SetMemberRoleRequest, _resources_pb2.CampaignMember]
     """Names or un-names a manager (admins only)."""
     AddSponsor: _grpc.UnaryUnaryMultiCallable[_campaign_service_pb2.AddSponsorRequest, _campaign_service_pb2.AddSponsorResponse]
@@ -129,6 +133,10 @@ class CampaignServiceAsyncStub(CampaignServiceStub):
     """Members and managers who joined. Emails only to managers and admins; others see names."""
     RemoveMember: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.RemoveMemberRequest, _empty_pb2.Empty]  # type: ignore[assignment]
     """Removes a member (managers and admins; a member may leave)."""
+    GetMember: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.GetMemberRequest, _resources_pb2.CampaignMember]  # type: ignore[assignment]
+    """One membership: a user's own (what am I in this campaign?), or anyone's for the campaign's managers and admins.
+    NOT_FOUND when the user has not joined.
+    """
     SetMemberRole: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.SetMemberRoleRequest, _resources_pb2.CampaignMember]  # type: ignore[assignment]
     """Names or un-names a manager (admins only)."""
     AddSponsor: _aio.UnaryUnaryMultiCallable[_campaign_service_pb2.AddSponsorRequest, _campaign_service_pb2.AddSponsorResponse]  # type: ignore[assignment]
@@ -268,6 +276,16 @@ class CampaignServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
         """Removes a member (managers and admins; a member may leave)."""
+
+    @_abc_1.abstractmethod
+    def GetMember(
+        self,
+        request: _campaign_service_pb2.GetMemberRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_resources_pb2.CampaignMember, _abc.Awaitable[_resources_pb2.CampaignMember]]:
+        """One membership: a user's own (what am I in this campaign?), or anyone's for the campaign's managers and admins.
+        NOT_FOUND when the user has not joined.
+        """
 
     @_abc_1.abstractmethod
     def SetMemberRole(

@@ -148,6 +148,17 @@ class MembershipUseCases(HandlerBase):
             members = [replace(m, email="") for m in members]
         return members, token
 
+    async def get_member(self, caller: Caller, campaign_id: str, user_id: str) -> Member:
+        validation.uuid_id("user_id", user_id)
+        async with self._units() as uow:
+            campaign, standing = await self._viewable(uow, caller, campaign_id)
+            if user_id != caller.user_id:
+                domain.require_manage(standing, caller, "read other members' memberships")
+            member = await uow.campaigns.member(campaign, user_id)
+        if member is None:
+            raise NotFound(NOT_FOUND, "this user is not in the campaign", user_id=user_id)
+        return member
+
     async def remove_member(self, caller: Caller, campaign_id: str, user_id: str) -> None:
         validation.uuid_id("user_id", user_id)
         async with self._units() as uow:
