@@ -400,6 +400,19 @@ async def test_members_see_names_and_managers_see_emails(world: World):
         await world.handlers.list_members(world.stranger, "spring-ideas", None, 0, "")
 
 
+async def test_a_member_reads_its_own_membership_managers_read_anyones(world: World):
+    await world.campaign(status=ACTIVE)
+    own = await world.handlers.get_member(world.member, "spring-ideas", world.member.user_id)
+    assert (own.user_id, own.role) == (world.member.user_id, domain.CampaignRole.MEMBER)
+    assert (await world.handlers.get_member(world.manager, "spring-ideas", world.member.user_id)).user_id == \
+        world.member.user_id
+    with pytest.raises(PermissionDenied):
+        await world.handlers.get_member(world.member, "spring-ideas", world.manager.user_id)
+    with pytest.raises(NotFound) as error:
+        await world.handlers.get_member(world.stranger, "spring-ideas", world.stranger.user_id)
+    refused(error.value, errors.NOT_FOUND)
+
+
 async def test_removing_a_member_closes_its_coin_account(world: World):
     await world.campaign(status=ACTIVE)
     await world.handlers.remove_member(world.manager, "spring-ideas", world.member.user_id)
