@@ -40,7 +40,8 @@ from services.common.config import (
     target_variable,
 )
 from tools import mailbox
-from tools.opensearch.node import OpenSearchNode, free_port
+from tools.net import free_port
+from tools.opensearch.node import OpenSearchNode
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_ADMIN_EMAIL = "admin@coins.local"
@@ -250,34 +251,27 @@ class Stack:
 
     def start_web(self) -> None:
         """The web app's static server (web/dist, built by `make web`); the gateway routes the app's paths to it."""
-        log = open(self.state_dir / "logs" / "web.log", "ab")
-        self._processes["web"] = subprocess.Popen(
-            [sys.executable, "-m", "tools.webserver", "--port", str(self.ports.web)], cwd=ROOT,
-            env=self.service_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self._processes["web"].poll() is not None:
-                raise RuntimeError(f"the web server exited:\n{self.log_tail('web')}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.ports.web), timeout=0.5):
-                return
-            time.sleep(0.1)
-        raise RuntimeError(f"the web server did not start:\n{self.log_tail('web')}")
+        self._start_helper("web", "tools.webserver", self.ports.web, "the web server")
 
     def start_reflection(self) -> None:
         """gRPC reflection of the public services from generated/coins.pb; the gateway routes reflection to it."""
-        log = open(self.state_dir / "logs" / "reflection.log", "ab")
-        self._processes["reflection"] = subprocess.Popen(
-            [sys.executable, "-m", "gateway.reflection", "--port", str(self.ports.reflection)], cwd=ROOT,
-            env=self.service_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 15
+        self._start_helper("reflection", "gateway.reflection", self.ports.reflection, "the reflection server")
+
+    def _start_helper(self, name: str, module: str, port: int, what: str, timeout: float = 15) -> None:
+        """A small process of ours beside the services (`python -m module --port port`), once it accepts
+        connections."""
+        log = open(self.state_dir / "logs" / f"{name}.log", "ab")
+        self._processes[name] = process = subprocess.Popen(
+            [sys.executable, "-m", module, "--port", str(port)], cwd=ROOT, env=self.service_env(), stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self._processes["reflection"].poll() is not None:
-                raise RuntimeError(f"the reflection server exited:\n{self.log_tail('reflection')}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.ports.reflection),
-                                                                         timeout=0.5):
+            if process.poll() is not None:
+                raise RuntimeError(f"{what} exited:\n{self.log_tail(name)}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
             time.sleep(0.1)
-        raise RuntimeError(f"the reflection server did not start:\n{self.log_tail('reflection')}")
+        raise RuntimeError(f"{what} did not start:\n{self.log_tail(name)}")
 
     def _wait_gateway(self, name: str, admin_port: int, timeout: float = 30) -> None:
         import urllib.request

@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
+from tools.net import free_port
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 MAIN_CLASS = "coins.opensearch.CoinsSearchNode"
@@ -43,12 +45,6 @@ _direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 class OpenSearchError(RuntimeError):
     """The launcher did not build, or the node did not come up."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # ---- build ---------------------------------------------------------------------------------------------------
