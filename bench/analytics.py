@@ -28,7 +28,6 @@ import asyncio
 import bisect
 import hashlib
 import itertools
-import json
 import os
 import random
 import shutil
@@ -711,14 +710,7 @@ def main() -> None:
         tokens = tokens_file.read_text().splitlines()[:plan.members]
         result = asyncio.run(measure(stack, plan, tokens, args))
         result["scale"] = args.scale
-        result["load_average_1m"] = [load_average, round(os.getloadavg()[0], 2)]
-        result["minutes"] = round((time.monotonic() - started) / 60, 1)
-        targets = report(result)
-        result["targets"] = {name: met for name, _, met in targets}
-        OUT.mkdir(parents=True, exist_ok=True)
-        (OUT / "analytics.json").write_text(json.dumps(result, indent=2))
-        print(f"\n{result['minutes']} min; load average (1 min) before and after: {load_average}, "
-              f"{result['load_average_1m'][1]}; written to {OUT / 'analytics.json'}")
+        coins.save("analytics", result, report, started, load_average)
     finally:
         stack.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -17,7 +17,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jwt
 
@@ -25,6 +27,21 @@ from tools.devstack import Ports, Stack
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
+
+Targets = list[tuple[str, str, bool]]  # (target, measured, met)
+
+
+def save(name: str, result: dict[str, Any], report: Callable[[dict[str, Any]], Targets], started: float,
+         load_average: float) -> None:
+    """Prints a benchmark's table (`report`), then writes its figures, targets and the machine's load before and
+    after to bench/out/<name>.json."""
+    result["load_average_1m"] = [load_average, round(os.getloadavg()[0], 2)]
+    result["minutes"] = round((time.monotonic() - started) / 60, 1)
+    result["targets"] = {target: met for target, _, met in report(result)}
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"{name}.json").write_text(json.dumps(result, indent=2))
+    print(f"\n{result['minutes']} min; load average (1 min) before and after: {load_average}, "
+          f"{result['load_average_1m'][1]}; written to {OUT / f'{name}.json'}")
 CAMPAIGN = "bench-coins"
 MEMBERS, IDEAS, HISTORY = 10_000, 100, 1_000_000
 

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import bisect
 import itertools
-import json
 import os
 import random
 import shutil
@@ -39,7 +38,7 @@ import sqlalchemy as sa
 from opensearchpy import AsyncOpenSearch
 from redis.asyncio import Redis
 
-from bench.coins import OUT
+from bench.coins import save
 from bench.notify import percentile
 from coins.v1 import events_pb2 as ev
 from coins.v1 import resources_pb2 as res
@@ -727,14 +726,7 @@ def main() -> None:
         node.start(workdir / "opensearch", free_port())
         result = asyncio.run(run(stack.database_url, stack.redis_url, node.url, args))
         result["heap"] = node.heap
-        result["load_average_1m"] = [load_average, round(os.getloadavg()[0], 2)]
-        result["minutes"] = round((time.monotonic() - started) / 60, 1)
-        targets = report(result)
-        result["targets"] = {name: met for name, _, met in targets}
-        OUT.mkdir(parents=True, exist_ok=True)
-        (OUT / "search.json").write_text(json.dumps(result, indent=2))
-        print(f"\n{result['minutes']} min; load average (1 min) before and after: {load_average}, "
-              f"{result['load_average_1m'][1]}; written to {OUT / 'search.json'}")
+        save("search", result, report, started, load_average)
     finally:
         node.stop()
         stack.stop()
