@@ -246,9 +246,13 @@ _UPSERT_IDEA = sa.text("""
         idea_version = excluded.idea_version
     WHERE i.idea_version < excluded.idea_version""")
 
-_UPSERT_STANDING = sa.text("""
+# Every standing of a batch in one statement (a coin move names its ideas: the hottest write of the projection);
+# a batch holds each idea once (projection.Changes), as ON CONFLICT requires.
+_UPSERT_STANDINGS = sa.text("""
     INSERT INTO analytics.ideas AS i (idea_id, campaign_id, coins, backers, standing_version)
-    VALUES (:idea_id, :campaign_id, :coins, :backers, :version)
+    SELECT * FROM unnest(CAST(:idea_ids AS uuid[]), CAST(:campaign_ids AS text[]), CAST(:coins AS bigint[]),
+                         CAST(:backers AS bigint[]), CAST(:versions AS bigint[]))
+    ORDER BY 1
     ON CONFLICT (idea_id) DO UPDATE SET coins = excluded.coins, backers = excluded.backers,
         standing_version = excluded.standing_version
     WHERE i.standing_version < excluded.standing_version""")
@@ -342,9 +346,11 @@ class ReadModelWriter:
         await self._each(_UPSERT_IDEA, rows)
 
     async def standings(self, standings: Sequence[StandingRow]) -> None:
-        await self._each(_UPSERT_STANDING, [{
-            "idea_id": uuid.UUID(s.idea_id), "campaign_id": s.campaign_id, "coins": s.coins, "backers": s.backers,
-            "version": s.version} for s in standings])
+        if standings:
+            await self._session.execute(_UPSERT_STANDINGS, {
+                "idea_ids": [uuid.UUID(s.idea_id) for s in standings],
+                "campaign_ids": [s.campaign_id for s in standings], "coins": [s.coins for s in standings],
+                "backers": [s.backers for s in standings], "versions": [s.version for s in standings]})
 
     async def entries(self, entries: Sequence[EntryRow]) -> None:
         if not entries:
