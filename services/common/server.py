@@ -121,17 +121,29 @@ async def serve(settings: Settings, build: Builder, ready: asyncio.Event | None 
         ready.set()
     await stop.wait()
     log.info("shutting down", extra={"grace_s": settings.shutdown_grace_s})
-    await health_servicer.enter_graceful_shutdown()
-    await server.stop(settings.shutdown_grace_s)
+    # Each step is bounded: a pod's termination grace period is finite, and a step that hangs (seen once in a few
+    # hundred stops, right after a call) must not keep the process alive; the log names the step that did.
+    await _bounded("health", health_servicer.enter_graceful_shutdown(), STEP_S)
+    await _bounded("server", server.stop(settings.shutdown_grace_s), settings.shutdown_grace_s + STEP_S)
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    await ops.stop()
+    await _bounded("background tasks", asyncio.gather(*tasks, return_exceptions=True), STEP_S)
+    await _bounded("ops endpoint", ops.stop(), STEP_S)
     for close in mounted.on_close:
-        await close()
-    await runtime.close()
+        await _bounded("service resources", close(), STEP_S)
+    await _bounded("runtime", runtime.close(), STEP_S)
     telemetry.shutdown()
     log.info("stopped")
+
+
+STEP_S = 2.0  # the most a shutdown step beyond the grace period may take
+
+
+async def _bounded(step: str, work: Awaitable[Any], seconds: float) -> None:
+    try:
+        await asyncio.wait_for(work, seconds)
+    except TimeoutError:
+        log.warning("shutdown step did not end in time; going on", extra={"step": step, "seconds": seconds})
 
 
 def _stop_on_signals() -> asyncio.Event:
