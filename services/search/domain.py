@@ -9,6 +9,11 @@ tag names or submitter name), where a word matches:
 - and, for the last word only, any word it begins ("recyc" finds "recycling"): search as you type.
 Word order never matters. Words that carry no meaning alone (English stop words: "the", "of") are dropped; a query
 of stop words only matches nothing.
+
+Relevance ranks an idea with the words in its title above one that only has them in its description; beyond that
+each backend ranks its own way: PostgreSQL in tiers (the words as typed before near misses, in the title, tags or
+submitter's name before anywhere), newest first within a tier (postgres.py); OpenSearch by BM25 scores with the
+title and tags boosted.
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 # Both backends page by offset; OpenSearch refuses to look past 10,000 hits by default and so do we, on both.
 MAX_OFFSET = 10_000 - MAX_PAGE_SIZE
+# Matches are counted and faceted exactly up to this many; a broader query says "more than this many" (AIP-158 lets
+# total_size be an estimate), its facets counting the first matches found. Counting every match of a common word in
+# a large campaign costs more than finding and ranking its best page (bench/README.md, "Search benchmark").
+COUNT_LIMIT = 1_000
 PREFIX_MIN = 2  # a one-letter last word would match half the index
 FACET_TAGS = 100  # the most frequent tags a tag facet lists
 
@@ -129,10 +138,14 @@ class Match:
 
 @dataclass
 class Matches:
+    """A page of matches with the totals and facets of the whole query. When more than the backend's count limit
+    match, `capped` is set: `total` is the limit and the facets count the first `total` matches found."""
+
     matches: list[Match]
     total: int
     status_counts: dict[IdeaStatus, int] = field(default_factory=dict)
     tag_counts: dict[str, int] = field(default_factory=dict)
+    capped: bool = False
 
 
 @dataclass(frozen=True)

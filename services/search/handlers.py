@@ -34,6 +34,7 @@ class SearchAnswer:
     total: int
     status_counts: list[tuple[domain.IdeaStatus, int]]
     tag_counts: list[tuple[str, str, int]]  # tag id, name, count
+    counts_capped: bool = False  # more match than were counted: `total` and the facets are lower bounds
 
 
 def _fingerprint(query: SearchQuery) -> str:
@@ -55,8 +56,10 @@ def resume_at(token: str, query: SearchQuery) -> int:
 
 
 def next_token(query: SearchQuery, matches: Matches) -> str:
+    """A token while more matches may follow: fewer were counted than are, or the page was full of them."""
     following = query.offset + query.limit
-    if following >= matches.total or following > domain.MAX_OFFSET:
+    more = following < matches.total or (matches.capped and len(matches.matches) == query.limit)
+    if not more or following > domain.MAX_OFFSET:
         return ""
     return paging.encode({"offset": following, "query": _fingerprint(query)})
 
@@ -92,7 +95,8 @@ class SearchHandlers:
             hits=[Hit(m, stored[m.idea_id]) for m in matches.matches if m.idea_id in stored],
             next_page_token=next_token(query, matches), total=matches.total,
             status_counts=most_first(matches.status_counts),
-            tag_counts=[(tag_id, names.get(tag_id, ""), n) for tag_id, n in most_first(matches.tag_counts)])
+            tag_counts=[(tag_id, names.get(tag_id, ""), n) for tag_id, n in most_first(matches.tag_counts)],
+            counts_capped=matches.capped)
 
     async def reindex(self) -> ReindexReport:
         return await self._alone(self._backend.reindex)

@@ -52,7 +52,8 @@ def search_response(answer: SearchAnswer) -> pb.SearchIdeasResponse:
     return pb.SearchIdeasResponse(
         hits=[hit_message(h) for h in answer.hits], next_page_token=answer.next_page_token, total_size=answer.total,
         status_counts=[pb.StatusCount(status=IDEA_STATUS.to_proto(s), count=n) for s, n in answer.status_counts],
-        tag_counts=[pb.TagCount(tag_id=t, tag_name=name, count=n) for t, name, n in answer.tag_counts])
+        tag_counts=[pb.TagCount(tag_id=t, tag_name=name, count=n) for t, name, n in answer.tag_counts],
+        counts_capped=answer.counts_capped)
 
 
 def reindex_response(report: ReindexReport) -> pb.ReindexResponse:

@@ -27,10 +27,23 @@ _STEMS = sa.text("""
     CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english'::regconfig, w.word))) AS lexeme
     ORDER BY w.ord""")
 
-# Candidates share trigrams with the stem (the GIN index finds them); Levenshtein keeps those within the edits.
-# One letter changed in the middle of a four-letter word leaves a trigram similarity of 0.25 ("bike", "bake"):
-# the threshold sits below it, so trigrams only narrow the candidates and the edit distance decides.
-_SIMILAR_ENOUGH = sa.text("SET LOCAL pg_trgm.similarity_threshold = 0.2")
+# One round trip sets the search's transaction up:
+# - near-word candidates share trigrams with the stem (the GIN index finds them); Levenshtein keeps those within the
+#   edits. One letter changed in the middle of a four-letter word leaves a trigram similarity of 0.25 ("bike",
+#   "bake"): the threshold sits below it, so trigrams only narrow the candidates and the edit distance decides;
+# - the plan must see the query's words: a tier of a common word is found by walking the newest ideas, of a rare
+#   word through the text index, and a prepared statement's generic plan guesses 500 matches for every query;
+# - parallel workers cost more to start (~15 ms on two cores) than the bounded scans take, and searches run side
+#   by side anyway.
+_SETTINGS = sa.text("""
+    SELECT set_config('pg_trgm.similarity_threshold', '0.2', true),
+           set_config('plan_cache_mode', 'force_custom_plan', true),
+           set_config('max_parallel_workers_per_gather', '0', true)""")
+# Stems no idea has and whether any indexed word begins with the last word as typed.
+_UNKNOWN_FORMS = sa.text("""
+    SELECT ARRAY(SELECT s FROM unnest(CAST(:stems AS text[])) s
+                 WHERE NOT EXISTS (SELECT 1 FROM search.lexemes l WHERE l.word = s)) AS stems,
+           NOT EXISTS (SELECT 1 FROM search.lexemes l WHERE starts_with(l.word, :begins)) AS prefix_unknown""")
 _NEAR_WORDS = sa.text("""
     SELECT l.word FROM search.lexemes l
     WHERE l.word % :stem AND l.word <> :stem AND levenshtein_less_equal(l.word, :stem, :edits) <= :edits
@@ -45,25 +58,65 @@ _ORDER = {
     SearchOrder.NEWEST: "submitted_at DESC, idea_id",
 }
 
+# Relevance is a tier (below), newest first within a tier. A tier's newest ideas come from walking the newest-first
+# index until the page is full, and a tier is read only when those before it fall short of the page: a common word's
+# best page costs a few rows, not a rank of each of its tens of thousands of matches (bench/README.md).
+_TIER = """
+tier{n} AS MATERIALIZED (
+    SELECT i.idea_id, {score} AS score, i.coin_total, i.submitted_at
+    FROM search.ideas i WHERE {matches} AND {visible}{gate}
+    ORDER BY submitted_at DESC, idea_id LIMIT :reach
+)"""
+
+
+def tiers(exact: str, full: str) -> list[str]:
+    """What each relevance tier asks of an idea, best first: every word as typed (or another form of it) in the
+    words that name the idea (title, tags, submitter's name), then anywhere; then with near misses of the words,
+    named, then anywhere. Without near misses only the first two; without exact forms only the last two."""
+    queries = (["CAST(:exact AS tsquery)"] if exact else []) + ([] if exact == full else ["CAST(:tsquery AS tsquery)"])
+    return [f"i.{field} @@ {query}" for query in queries for field in ("head", "document")]
+
+
+def ranked_page(visible: str, exact: str, full: str) -> str:
+    asks = tiers(exact, full)
+    parts = []
+    for n, ask in enumerate(asks):
+        matches = " AND ".join([ask, *(f"NOT {earlier}" for earlier in asks[:n])])
+        gate = "" if n == 0 else "\n      AND " + " + ".join(
+            f"(SELECT count(*) FROM tier{m})" for m in range(n)) + " < :reach"
+        parts.append(_TIER.format(n=n, score=f"{len(asks) - n}.0 / {len(asks)}", matches=matches, visible=visible,
+                                  gate=gate))
+    union = "\n    UNION ALL ".join(f"SELECT * FROM tier{n}" for n in range(len(asks)))
+    return ",".join(parts) + f""",
+page AS MATERIALIZED (
+    {union}
+    ORDER BY {_ORDER[SearchOrder.RELEVANCE]} LIMIT :limit OFFSET :offset
+)"""
+
+
+# Other orders take the page from every match, keeping only its sort keys (a top-N sort).
+_ORDERED_PAGE = """
+page AS MATERIALIZED (
+    SELECT i.idea_id, 0.0 AS score, i.coin_total, i.submitted_at
+    FROM search.ideas i WHERE i.document @@ CAST(:tsquery AS tsquery) AND {visible}
+    ORDER BY {order} LIMIT :limit OFFSET :offset
+)"""
+
+# Counting and faceting look at the first count_limit + 1 matches found; the page's own rows are read last, for
+# its highlights.
 _SEARCH = """
-WITH matched AS MATERIALIZED (
-    SELECT i.idea_id, i.status, i.tag_ids, i.coin_total, i.submitted_at,
-           ts_rank(i.document, CAST(:exact AS tsquery)) * 2 + ts_rank(i.document, CAST(:tsquery AS tsquery)) AS score
-    FROM search.ideas i
-    WHERE i.document @@ CAST(:tsquery AS tsquery) AND i.idea_version > 0 AND {filters}
-      AND (:admin OR i.campaign_id = ANY(CAST(:reads_all AS text[]))
-           OR ((i.campaign_listed OR i.campaign_id = ANY(CAST(:member_of AS text[])))
-               AND (i.status = ANY(CAST(:public AS text[])) OR i.submitter_id = CAST(:user_id AS uuid))))
-), page AS (
-    SELECT idea_id, score, row_number() OVER (ORDER BY {order}) AS position
-    FROM matched ORDER BY {order} LIMIT :limit OFFSET :offset
-)
+WITH counted AS MATERIALIZED (
+    SELECT i.status, i.tag_ids FROM search.ideas i WHERE i.document @@ CAST(:tsquery AS tsquery) AND {visible}
+    LIMIT :count_limit + 1
+), faceted AS (
+    SELECT status, tag_ids FROM counted LIMIT :count_limit
+), {page}
 SELECT
-    (SELECT count(*) FROM matched) AS total,
+    (SELECT count(*) FROM counted) AS total,
     (SELECT coalesce(json_object_agg(status, n), '{{}}')
-     FROM (SELECT status, count(*) AS n FROM matched GROUP BY status) s) AS statuses,
+     FROM (SELECT status, count(*) AS n FROM faceted GROUP BY status) s) AS statuses,
     (SELECT coalesce(json_object_agg(tag_id, n), '{{}}')
-     FROM (SELECT unnest(tag_ids) AS tag_id, count(*) AS n FROM matched GROUP BY 1
+     FROM (SELECT unnest(tag_ids) AS tag_id, count(*) AS n FROM faceted GROUP BY 1
            ORDER BY n DESC, tag_id LIMIT {facet_tags}) t) AS tags,
     (SELECT coalesce(json_agg(json_build_array(
                 p.idea_id, p.score,
@@ -71,7 +124,8 @@ SELECT
                 CASE WHEN to_tsvector('english', i.description) @@ CAST(:marked AS tsquery)
                      THEN ts_headline('english', i.description, CAST(:marked AS tsquery), '{description_options}')
                      ELSE '' END) ORDER BY p.position), '[]')
-     FROM page p JOIN search.ideas i ON i.idea_id = p.idea_id) AS hits
+     FROM (SELECT page.*, row_number() OVER (ORDER BY {order}) AS position FROM page) p
+     JOIN search.ideas i ON i.idea_id = p.idea_id) AS hits
 """
 
 
@@ -79,25 +133,61 @@ def _lexeme(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsqueries(stems: list[tuple[int, str, str, list[str]]], last_word: int) -> tuple[str, str, str]:
+def tsqueries(stems: list[tuple[int, str, str, list[str]]], last_word: int,
+              unknown: frozenset[str] = frozenset()) -> tuple[str, str, str] | None:
     """(the full query, the exact query, the highlight query): per word, its alternatives OR-ed, the words AND-ed.
     `stems` holds (word position, word as typed, stem, near words); the exact query ranks ideas with the very words
     above near misses; the highlight query marks any of the alternatives, wherever they are. The last word may be
     unfinished: it also begins words as typed, since its stem may not ("recy" stems to "reci"), and a stem taken as
-    a prefix would reach too far ("works" stems to "work", which begins "workplace")."""
+    a prefix would reach too far ("works" stems to "work", which begins "workplace").
+    Forms in `unknown` (a stem no idea has, a prefix no indexed word begins with: `_UNKNOWN_FORMS`) are left out,
+    since the planner cannot tell that they match nothing. None when a word keeps no alternative, so that nothing
+    can match; an empty exact query when only near misses can."""
     full: list[str] = []
     exact: list[str] = []
     for position, word, stem, near in stems:
-        forms = [_lexeme(stem)]
-        if position == last_word and len(word) >= domain.PREFIX_MIN:
+        completes = position == last_word and len(word) >= domain.PREFIX_MIN and prefix(word) not in unknown
+        # A stem the word as typed begins is one of its completions already: one index lookup fewer.
+        forms = [] if stem in unknown or (completes and stem.startswith(word)) else [_lexeme(stem)]
+        if completes:
             forms.append(_lexeme(word) + ":*")
+        if not forms and not near:
+            return None
         full.append("(" + " | ".join([*forms, *(_lexeme(w) for w in near)]) + ")")
-        exact.append(forms[0] if len(forms) == 1 else "(" + " | ".join(forms) + ")")
-    return " & ".join(full), " & ".join(exact), " | ".join(full)
+        exact.append("(" + " | ".join(forms) + ")" if forms else "")
+    return " & ".join(full), "" if "" in exact else " & ".join(exact), " | ".join(full)
+
+
+def prefix(word: str) -> str:
+    """How `unknown` names a prefix form."""
+    return word + "*"
+
+
+def _visible(scope: Scope, params: dict[str, Any]) -> str:
+    """domain.Scope as a condition, written for this caller only: a clause that cannot hold for them (an empty
+    campaign list, say) is left out rather than handed to the planner, which would plan an index scan for it."""
+    if scope.admin:
+        return "true"
+    sees_campaign = ["i.campaign_listed"]
+    if scope.member_of:
+        sees_campaign.append("i.campaign_id = ANY(CAST(:member_of AS text[]))")
+        params["member_of"] = sorted(scope.member_of)
+    sees_idea = ["i.status = ANY(CAST(:public AS text[]))"]
+    params["public"] = [s.value for s in domain.PUBLIC_STATUSES]
+    if scope.user_id:  # an anonymous caller owns nothing
+        sees_idea.append("i.submitter_id = CAST(:user_id AS uuid)")
+        params["user_id"] = scope.user_id
+    visible = f"({' OR '.join(sees_campaign)}) AND ({' OR '.join(sees_idea)})"
+    if scope.reads_all:
+        params["reads_all"] = sorted(scope.reads_all)
+        visible = f"(i.campaign_id = ANY(CAST(:reads_all AS text[])) OR ({visible}))"
+    return visible
 
 
 def _filters(query: SearchQuery, params: dict[str, Any]) -> str:
-    clauses = ["true"]
+    """The query's filters, and the read model's rule that a row without its idea yet (coins that came first) is
+    no match."""
+    clauses = ["i.idea_version > 0"]
     if query.campaign_id:
         clauses.append("i.campaign_id = :campaign_id")
         params["campaign_id"] = query.campaign_id
@@ -125,8 +215,9 @@ def _filters(query: SearchQuery, params: dict[str, Any]) -> str:
 class PostgresBackend:
     name = "postgres"
 
-    def __init__(self, database: Database):
+    def __init__(self, database: Database, count_limit: int = domain.COUNT_LIMIT):
         self._database = database
+        self._count_limit = count_limit
 
     async def search(self, query: SearchQuery, scope: Scope) -> Matches:
         async with self._database.unit_of_work() as session:
@@ -134,25 +225,34 @@ class PostgresBackend:
             if not rows:
                 return Matches([], 0)
             stems = []
-            await session.execute(_SIMILAR_ENOUGH)
+            await session.execute(_SETTINGS)
             for position, word, stem, edits in rows:
                 near = [] if edits == 0 else list(
                     (await session.execute(_NEAR_WORDS, {"stem": stem, "edits": edits})).scalars())
                 stems.append((position, word, stem, near))
-            full, exact, marked = tsqueries(stems, last_word=len(query.words))
+            last = query.words[-1]
+            found = (await session.execute(_UNKNOWN_FORMS, {"stems": [stem for _, _, stem, _ in stems],
+                                                            "begins": last})).one()
+            unknown = frozenset([*found.stems, *([prefix(last)] if found.prefix_unknown else [])])
+            written = tsqueries(stems, last_word=len(query.words), unknown=unknown)
+            if written is None:
+                return Matches([], 0)
+            full, exact, marked = written
             params: dict[str, Any] = {
-                "tsquery": full, "exact": exact, "marked": marked, "admin": scope.admin,
-                "reads_all": sorted(scope.reads_all), "member_of": sorted(scope.member_of),
-                "public": [s.value for s in domain.PUBLIC_STATUSES], "user_id": scope.user_id or None,
-                "limit": query.limit, "offset": query.offset}
-            statement = _SEARCH.format(filters=_filters(query, params), order=_ORDER[query.order],
-                                       facet_tags=domain.FACET_TAGS,
+                "tsquery": full, "exact": exact, "marked": marked, "limit": query.limit, "offset": query.offset,
+                "reach": query.offset + query.limit, "count_limit": self._count_limit}
+            visible = f"{_filters(query, params)} AND {_visible(scope, params)}"
+            page = (ranked_page(visible, exact, full) if query.order == SearchOrder.RELEVANCE
+                    else _ORDERED_PAGE.format(visible=visible, order=_ORDER[query.order]))
+            statement = _SEARCH.format(visible=visible, page=page,
+                                       order=_ORDER[query.order], facet_tags=domain.FACET_TAGS,
                                        title_options=_HEADLINE_TITLE, description_options=_HEADLINE_DESCRIPTION)
             row = (await session.execute(sa.text(statement), params)).one()
         statuses, tags, hits = (json.loads(v) if isinstance(v, str) else v for v in (row.statuses, row.tags, row.hits))
         return Matches(
             matches=[Match(str(idea_id), float(score), title, text) for idea_id, score, title, text in hits],
-            total=int(row.total), status_counts={IdeaStatus(s): int(n) for s, n in statuses.items()},
+            total=min(int(row.total), self._count_limit), capped=int(row.total) > self._count_limit,
+            status_counts={IdeaStatus(s): int(n) for s, n in statuses.items()},
             tag_counts={str(t): int(n) for t, n in tags.items()})
 
     async def reindex(self) -> ReindexReport:
@@ -160,7 +260,7 @@ class PostgresBackend:
         started = time.monotonic()
         async with self._database.engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            for index in ("ix_ideas_document", "ix_lexemes_word_trgm"):
+            for index in ("ix_ideas_document", "ix_ideas_head", "ix_lexemes_word_trgm"):
                 await autocommit.execute(sa.text(f"REINDEX INDEX CONCURRENTLY search.{index}"))
             count = (await autocommit.execute(sa.text(
                 "SELECT count(*) FROM search.ideas WHERE idea_version > 0"))).scalar_one()

@@ -31,10 +31,10 @@ from services.search.domain import SearchDocument
 METADATA = sa.MetaData(schema="search")
 
 # Weights: a word in the title counts most, then tags, then the submitter's name, then the description.
-DOCUMENT = ("setweight(to_tsvector('english'::regconfig, title), 'A') || "
-            "setweight(to_tsvector('english'::regconfig, tag_text), 'B') || "
-            "setweight(to_tsvector('english'::regconfig, submitter_name), 'C') || "
-            "setweight(to_tsvector('english'::regconfig, description), 'D')")
+HEAD = ("setweight(to_tsvector('english'::regconfig, title), 'A') || "
+        "setweight(to_tsvector('english'::regconfig, tag_text), 'B') || "
+        "setweight(to_tsvector('english'::regconfig, submitter_name), 'C')")
+DOCUMENT = HEAD + " || setweight(to_tsvector('english'::regconfig, description), 'D')"
 
 IDEAS = sa.Table(
     "ideas", METADATA,
@@ -59,7 +59,13 @@ IDEAS = sa.Table(
     sa.Column("campaign_version", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("revision", sa.BigInteger, nullable=False, server_default=sa.text("nextval('search.revisions')")),
     sa.Column("document", TSVECTOR, sa.Computed(DOCUMENT, persisted=True)),
+    # The words that name the idea (all but the description): relevance ranks ideas matching here first.
+    sa.Column("head", TSVECTOR, sa.Computed(HEAD, persisted=True)),
     sa.Index("ix_ideas_document", "document", postgresql_using="gin"),
+    sa.Index("ix_ideas_head", "head", postgresql_using="gin"),
+    # Within a relevance tier, and in the newest-first order, the newest matches are found by walking these.
+    sa.Index("ix_ideas_campaign_submitted", "campaign_id", sa.text("submitted_at DESC")),
+    sa.Index("ix_ideas_submitted", sa.text("submitted_at DESC")),
     sa.Index("ix_ideas_campaign_status", "campaign_id", "status"),
     sa.Index("ix_ideas_tag_ids", "tag_ids", postgresql_using="gin"),
     sa.Index("ix_ideas_submitter", "submitter_id"),

@@ -6,6 +6,7 @@ import pytest
 
 from services.search.opensearch import OpenSearchBackend
 from services.search.ports import SearchBackend
+from services.search.postgres import PostgresBackend
 from services.search.repository import ReadModel
 
 
@@ -23,3 +24,12 @@ async def drain(backend: SearchBackend) -> None:
         while await backend.project_once():
             pass
         await backend.refresh()
+
+
+def count_limited(request: pytest.FixtureRequest, backend: SearchBackend, read_model: ReadModel,
+                  count_limit: int) -> SearchBackend:
+    """The same kind of backend over the same index, counting matches only up to `count_limit`."""
+    if isinstance(backend, OpenSearchBackend):
+        return OpenSearchBackend(read_model, request.getfixturevalue("opensearch_url"), alias=backend.alias,
+                                 count_limit=count_limit)
+    return PostgresBackend(read_model.database, count_limit=count_limit)

@@ -33,7 +33,7 @@ from services.search.indexing import Indexer
 from services.search.ports import SearchBackend
 from services.search.postgres import PostgresBackend
 from services.search.repository import ReadModel
-from tests.integration.search_backends import drain, opensearch_backend
+from tests.integration.search_backends import count_limited, drain, opensearch_backend
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 _positions = itertools.count(1)
@@ -333,6 +333,31 @@ async def test_facets_count_every_match_not_just_the_page(search: Search) -> Non
     assert dict(answer.status_counts) == {IdeaStatus.COMPETING: 2, IdeaStatus.PENDING: 2, IdeaStatus.REJECTED: 1}
     assert answer.status_counts[0][1] == 2  # most first
     assert [(name, n) for _, name, n in answer.tag_counts] == [("Transport", 2)]
+
+
+async def test_a_broad_query_is_counted_up_to_the_limit_and_still_paged_to_its_end(
+        search: Search, database: Database, request: pytest.FixtureRequest) -> None:
+    read_model = ReadModel(database)
+    backend = count_limited(request, search.backend, read_model, count_limit=3)
+    capped = Search(search.world, SearchHandlers(backend, read_model, Parts(search.world), NoRebuild()),  # type: ignore[arg-type]
+                    backend, search.indexer)
+    try:
+        answer = await capped.answer("root", "bike", limit=2, order=SearchOrder.NEWEST)  # five match
+        assert (answer.total, answer.counts_capped) == (3, True)
+        every = {IdeaStatus.COMPETING: 2, IdeaStatus.PENDING: 2, IdeaStatus.REJECTED: 1}
+        assert sum(n for _, n in answer.status_counts) == 3  # the facets of the matches counted
+        assert all(n <= every[status] for status, n in answer.status_counts)
+        seen, token = [], answer.next_page_token
+        seen += [search.number(h.match.idea_id) for h in answer.hits]
+        while token:
+            page = await capped.answer("root", "bike", page_token=token, limit=2, order=SearchOrder.NEWEST)
+            seen += [search.number(h.match.idea_id) for h in page.hits]
+            token = page.next_page_token
+        assert seen == [7, 6, 5, 4, 1]  # every match, in order, past the count
+        exactly = await capped.answer("root", "park")  # three match: "parking" too
+        assert (exactly.total, exactly.counts_capped, len(exactly.hits)) == (3, False, 3)
+    finally:
+        await backend.close()
 
 
 async def test_matched_words_are_marked_in_titles_and_descriptions(search: Search) -> None:

@@ -20,7 +20,7 @@ from services.search.domain import CampaignPart, Matches, Scope, SearchOrder, Se
 from services.search.handlers import next_token, resume_at
 from services.search.indexing import Changes, wants
 from services.search.messages import search_query
-from services.search.postgres import tsqueries
+from services.search.postgres import prefix, tsqueries
 
 
 def test_words_are_lower_cased_split_on_punctuation_and_capped() -> None:
@@ -98,16 +98,26 @@ def test_a_request_is_validated_field_by_field() -> None:
 
 
 def test_the_postgres_query_ors_each_words_forms_and_ands_the_words() -> None:
-    full, exact, marked = tsqueries([(1, "bikes", "bike", ["bake"]), (2, "o'racks", "o'rack", [])], last_word=2)
-    assert full == "('bike' | 'bake') & ('o''rack' | 'o''racks':*)"
-    assert exact == "'bike' & ('o''rack' | 'o''racks':*)"
-    assert marked == "('bike' | 'bake') | ('o''rack' | 'o''racks':*)"
+    written = tsqueries([(1, "bikes", "bike", ["bake"]), (2, "o'racks", "o'rack", [])], last_word=2)
+    assert written == ("('bike' | 'bake') & ('o''rack' | 'o''racks':*)",  # what matches
+                       "('bike') & ('o''rack' | 'o''racks':*)",  # the first tiers of relevance: no near misses
+                       "('bike' | 'bake') | ('o''rack' | 'o''racks':*)")  # what is highlighted
     assert tsqueries([(1, "a", "a", [])], last_word=1)[0] == "('a')"  # a one-letter last word begins nothing
 
 
 def test_the_last_word_begins_words_as_typed_not_as_stemmed() -> None:
     assert tsqueries([(1, "recy", "reci", [])], last_word=1)[0] == "('reci' | 'recy':*)"
     assert tsqueries([(1, "works", "work", [])], last_word=1)[0] == "('work' | 'works':*)"
+    # "light" begins its own stem: the prefix alone finds both
+    assert tsqueries([(1, "light", "light", [])], last_word=1)[0] == "('light':*)"
+
+
+def test_forms_no_indexed_word_has_are_left_out_of_the_postgres_query() -> None:
+    stems = [(1, "plan", "plan", []), (2, "renti", "renti", ["rent"])]
+    full, exact, _ = tsqueries(stems, last_word=2, unknown=frozenset({"renti", prefix("renti")})) or ("", "", "")
+    assert full == "('plan') & ('rent')"
+    assert exact == ""  # only a near miss matches the last word: no idea is in the exact tiers
+    assert tsqueries(stems, last_word=2, unknown=frozenset({"plan"})) is None  # "plan" matches nothing at all
 
 
 def _idea_event(idea_id: str, title: str) -> ev.Event:

@@ -29,7 +29,7 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63oins/v1/search_service.proto\x12\x08\x63oins.v1\x1a\x18\x63oins/v1/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd9\x02\n\x12SearchIdeasRequest\x12\x13\n\x05query\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x0b\x63\x61mpaign_id\x18\x02 \x01(\t\x12$\n\x06status\x18\x03 \x01(\x0e\x32\x14.coins.v1.IdeaStatus\x12\x0e\n\x06tag_id\x18\x04 \x01(\t\x12\x12\n\ncontext_id\x18\x05 \x01(\t\x12\x33\n\x0fsubmitted_after\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x10submitted_before\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x08order_by\x18\x08 \x01(\x0e\x32\x15.coins.v1.SearchOrder\x12\x11\n\tpage_size\x18\t \x01(\x05\x12\x12\n\npage_token\x18\n \x01(\t\x12\x14\n\x0csubmitter_id\x18\x0b \x01(\t\"p\n\tSearchHit\x12\x1c\n\x04idea\x18\x01 \x01(\x0b\x32\x0e.coins.v1.Idea\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x17\n\x0ftitle_highlight\x18\x03 \x01(\t\x12\x1d\n\x15\x64\x65scription_highlight\x18\x04 \x01(\t\"B\n\x0bStatusCount\x12$\n\x06status\x18\x01 \x01(\x0e\x32\x14.coins.v1.IdeaStatus\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\";\n\x08TagCount\x12\x0e\n\x06tag_id\x18\x01 \x01(\t\x12\x10\n\x08tag_name\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x03\"\xbb\x01\n\x13SearchIdeasResponse\x12!\n\x04hits\x18\x01 \x03(\x0b\x32\x13.coins.v1.SearchHit\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x03\x12,\n\rstatus_counts\x18\x04 \x03(\x0b\x32\x15.coins.v1.StatusCount\x12&\n\ntag_counts\x18\x05 \x03(\x0b\x32\x12.coins.v1.TagCount\"\x10\n\x0eReindexRequest\"e\n\x0fReindexResponse\x12\r\n\x05index\x18\x01 \x01(\t\x12\x16\n\x0e\x64ocument_count\x18\x02 \x01(\x03\x12+\n\x08\x64uration\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x15\n\x13RebuildIndexRequest\"n\n\x14RebuildIndexResponse\x12\x16\n\x0e\x63\x61mpaign_count\x18\x01 \x01(\x03\x12\x12\n\nidea_count\x18\x02 \x01(\x03\x12*\n\x07reindex\x18\x03 \x01(\x0b\x32\x19.coins.v1.ReindexResponse*}\n\x0bSearchOrder\x12\x1c\n\x18SEARCH_ORDER_UNSPECIFIED\x10\x00\x12\x1a\n\x16SEARCH_ORDER_RELEVANCE\x10\x01\x12\x1b\n\x17SEARCH_ORDER_MOST_COINS\x10\x02\x12\x17\n\x13SEARCH_ORDER_NEWEST\x10\x03\x32r\n\rSearchService\x12\x61\n\x0bSearchIdeas\x12\x1c.coins.v1.SearchIdeasRequest\x1a\x1d.coins.v1.SearchIdeasResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/search/ideas2\xa6\x01\n\x15SearchInternalService\x12>\n\x07Reindex\x12\x18.coins.v1.ReindexRequest\x1a\x19.coins.v1.ReindexResponse\x12M\n\x0cRebuildIndex\x12\x1d.coins.v1.RebuildIndexRequest\x1a\x1e.coins.v1.RebuildIndexResponseBZ\n\x1borg.coinsforchange.coins.v1P\x01Z9github.com/coins-for-change/coins/gen/go/coins/v1;coinsv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1d\x63oins/v1/search_service.proto\x12\x08\x63oins.v1\x1a\x18\x63oins/v1/resources.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd9\x02\n\x12SearchIdeasRequest\x12\x13\n\x05query\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\x12\x13\n\x0b\x63\x61mpaign_id\x18\x02 \x01(\t\x12$\n\x06status\x18\x03 \x01(\x0e\x32\x14.coins.v1.IdeaStatus\x12\x0e\n\x06tag_id\x18\x04 \x01(\t\x12\x12\n\ncontext_id\x18\x05 \x01(\t\x12\x33\n\x0fsubmitted_after\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x34\n\x10submitted_before\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x08order_by\x18\x08 \x01(\x0e\x32\x15.coins.v1.SearchOrder\x12\x11\n\tpage_size\x18\t \x01(\x05\x12\x12\n\npage_token\x18\n \x01(\t\x12\x14\n\x0csubmitter_id\x18\x0b \x01(\t\"p\n\tSearchHit\x12\x1c\n\x04idea\x18\x01 \x01(\x0b\x32\x0e.coins.v1.Idea\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x17\n\x0ftitle_highlight\x18\x03 \x01(\t\x12\x1d\n\x15\x64\x65scription_highlight\x18\x04 \x01(\t\"B\n\x0bStatusCount\x12$\n\x06status\x18\x01 \x01(\x0e\x32\x14.coins.v1.IdeaStatus\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\";\n\x08TagCount\x12\x0e\n\x06tag_id\x18\x01 \x01(\t\x12\x10\n\x08tag_name\x18\x02 \x01(\t\x12\r\n\x05\x63ount\x18\x03 \x01(\x03\"\xd2\x01\n\x13SearchIdeasResponse\x12!\n\x04hits\x18\x01 \x03(\x0b\x32\x13.coins.v1.SearchHit\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x03\x12,\n\rstatus_counts\x18\x04 \x03(\x0b\x32\x15.coins.v1.StatusCount\x12&\n\ntag_counts\x18\x05 \x03(\x0b\x32\x12.coins.v1.TagCount\x12\x15\n\rcounts_capped\x18\x06 \x01(\x08\"\x10\n\x0eReindexRequest\"e\n\x0fReindexResponse\x12\r\n\x05index\x18\x01 \x01(\t\x12\x16\n\x0e\x64ocument_count\x18\x02 \x01(\x03\x12+\n\x08\x64uration\x18\x03 \x01(\x0b\x32\x19.google.protobuf.Duration\"\x15\n\x13RebuildIndexRequest\"n\n\x14RebuildIndexResponse\x12\x16\n\x0e\x63\x61mpaign_count\x18\x01 \x01(\x03\x12\x12\n\nidea_count\x18\x02 \x01(\x03\x12*\n\x07reindex\x18\x03 \x01(\x0b\x32\x19.coins.v1.ReindexResponse*}\n\x0bSearchOrder\x12\x1c\n\x18SEARCH_ORDER_UNSPECIFIED\x10\x00\x12\x1a\n\x16SEARCH_ORDER_RELEVANCE\x10\x01\x12\x1b\n\x17SEARCH_ORDER_MOST_COINS\x10\x02\x12\x17\n\x13SEARCH_ORDER_NEWEST\x10\x03\x32r\n\rSearchService\x12\x61\n\x0bSearchIdeas\x12\x1c.coins.v1.SearchIdeasRequest\x1a\x1d.coins.v1.SearchIdeasResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/search/ideas2\xa6\x01\n\x15SearchInternalService\x12>\n\x07Reindex\x12\x18.coins.v1.ReindexRequest\x1a\x19.coins.v1.ReindexResponse\x12M\n\x0cRebuildIndex\x12\x1d.coins.v1.RebuildIndexRequest\x1a\x1e.coins.v1.RebuildIndexResponseBZ\n\x1borg.coinsforchange.coins.v1P\x01Z9github.com/coins-for-change/coins/gen/go/coins/v1;coinsv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,8 +41,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SEARCHIDEASREQUEST'].fields_by_name['query']._serialized_options = b'\342A\001\002'
   _globals['_SEARCHSERVICE'].methods_by_name['SearchIdeas']._loaded_options = None
   _globals['_SEARCHSERVICE'].methods_by_name['SearchIdeas']._serialized_options = b'\202\323\344\223\002\017\022\r/search/ideas'
-  _globals['_SEARCHORDER']._serialized_start=1234
-  _globals['_SEARCHORDER']._serialized_end=1359
+  _globals['_SEARCHORDER']._serialized_start=1257
+  _globals['_SEARCHORDER']._serialized_end=1382
   _globals['_SEARCHIDEASREQUEST']._serialized_start=198
   _globals['_SEARCHIDEASREQUEST']._serialized_end=543
   _globals['_SEARCHHIT']._serialized_start=545
@@ -52,17 +52,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TAGCOUNT']._serialized_start=727
   _globals['_TAGCOUNT']._serialized_end=786
   _globals['_SEARCHIDEASRESPONSE']._serialized_start=789
-  _globals['_SEARCHIDEASRESPONSE']._serialized_end=976
-  _globals['_REINDEXREQUEST']._serialized_start=978
-  _globals['_REINDEXREQUEST']._serialized_end=994
-  _globals['_REINDEXRESPONSE']._serialized_start=996
-  _globals['_REINDEXRESPONSE']._serialized_end=1097
-  _globals['_REBUILDINDEXREQUEST']._serialized_start=1099
-  _globals['_REBUILDINDEXREQUEST']._serialized_end=1120
-  _globals['_REBUILDINDEXRESPONSE']._serialized_start=1122
-  _globals['_REBUILDINDEXRESPONSE']._serialized_end=1232
-  _globals['_SEARCHSERVICE']._serialized_start=1361
-  _globals['_SEARCHSERVICE']._serialized_end=1475
-  _globals['_SEARCHINTERNALSERVICE']._serialized_start=1478
-  _globals['_SEARCHINTERNALSERVICE']._serialized_end=1644
+  _globals['_SEARCHIDEASRESPONSE']._serialized_end=999
+  _globals['_REINDEXREQUEST']._serialized_start=1001
+  _globals['_REINDEXREQUEST']._serialized_end=1017
+  _globals['_REINDEXRESPONSE']._serialized_start=1019
+  _globals['_REINDEXRESPONSE']._serialized_end=1120
+  _globals['_REBUILDINDEXREQUEST']._serialized_start=1122
+  _globals['_REBUILDINDEXREQUEST']._serialized_end=1143
+  _globals['_REBUILDINDEXRESPONSE']._serialized_start=1145
+  _globals['_REBUILDINDEXRESPONSE']._serialized_end=1255
+  _globals['_SEARCHSERVICE']._serialized_start=1384
+  _globals['_SEARCHSERVICE']._serialized_end=1498
+  _globals['_SEARCHINTERNALSERVICE']._serialized_start=1501
+  _globals['_SEARCHINTERNALSERVICE']._serialized_end=1667
 # @@protoc_insertion_point(module_scope)

@@ -82,18 +82,20 @@ class TagCount(_message.Message):
     def __init__(self, tag_id: _Optional[str] = ..., tag_name: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
 
 class SearchIdeasResponse(_message.Message):
-    __slots__ = ("hits", "next_page_token", "total_size", "status_counts", "tag_counts")
+    __slots__ = ("hits", "next_page_token", "total_size", "status_counts", "tag_counts", "counts_capped")
     HITS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     TOTAL_SIZE_FIELD_NUMBER: _ClassVar[int]
     STATUS_COUNTS_FIELD_NUMBER: _ClassVar[int]
     TAG_COUNTS_FIELD_NUMBER: _ClassVar[int]
+    COUNTS_CAPPED_FIELD_NUMBER: _ClassVar[int]
     hits: _containers.RepeatedCompositeFieldContainer[SearchHit]
     next_page_token: str
     total_size: int
     status_counts: _containers.RepeatedCompositeFieldContainer[StatusCount]
     tag_counts: _containers.RepeatedCompositeFieldContainer[TagCount]
-    def __init__(self, hits: _Optional[_Iterable[_Union[SearchHit, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ..., status_counts: _Optional[_Iterable[_Union[StatusCount, _Mapping]]] = ..., tag_counts: _Optional[_Iterable[_Union[TagCount, _Mapping]]] = ...) -> None: ...
+    counts_capped: bool
+    def __init__(self, hits: _Optional[_Iterable[_Union[SearchHit, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_size: _Optional[int] = ..., status_counts: _Optional[_Iterable[_Union[StatusCount, _Mapping]]] = ..., tag_counts: _Optional[_Iterable[_Union[TagCount, _Mapping]]] = ..., counts_capped: _Optional[bool] = ...) -> None: ...
 
 class ReindexRequest(_message.Message):
     __slots__ = ()

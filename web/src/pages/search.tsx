@@ -28,7 +28,8 @@ export function SearchPage() {
         <button type="submit">Search</button>
       </form>
       <ErrorMessage error={found.error} />
-      {found.data && <p role="status">{found.data.totalSize ?? 0} ideas found.</p>}
+      {found.data && <p role="status">{Number(found.data.totalSize ?? 0).toLocaleString("en")}
+        {found.data.countsCapped ? "+" : ""} ideas found.</p>}
       {found.data?.hits?.length === 0 && <Notice>Nothing matches; try other words.</Notice>}
       <ol className="ideas">
         {found.data?.hits?.map((hit) => (
