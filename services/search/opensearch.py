@@ -15,13 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from opensearchpy import AsyncOpenSearch
+from opensearchpy.exceptions import HTTP_EXCEPTIONS, NotFoundError, RequestError, TransportError
 from opensearchpy.exceptions import ConnectionError as TransportConnectionError
-from opensearchpy.exceptions import NotFoundError, RequestError, TransportError
 from prometheus_client import Gauge
 
 from services.common.concepts import IdeaStatus
@@ -39,6 +40,14 @@ SEARCH_TIMEOUT_S = 5.0
 WRITE_TIMEOUT_S = 30.0
 BACKOFF_START_S, BACKOFF_MAX_S = 1.0, 10.0
 DESCRIPTION_FRAGMENTS = " ... "  # how ts_headline joins fragments: both backends answer alike
+# The relevance order's page is found among the best matches by score: twice as many as it needs (at least this
+# many more) tell whether a tie at its end goes on. Deeper pages (beyond offset ~1,000) are sorted over every match
+# instead: thousands of candidates cost more than they save.
+CANDIDATES_MARGIN = 20
+CANDIDATES_MAX = 2_000
+# Queries of more words than this (stop words aside) match few ideas: one request (whole_body) answers them faster
+# than the bounded requests, whose fixed costs (each expands the fuzzy words anew) outweigh what they skip.
+BROAD_WORDS = 1
 
 # PostgreSQL's english stop words (tsearch_data/english.stop), so that both backends drop the same words.
 STOP_WORDS = (
@@ -162,27 +171,76 @@ def filters(query: SearchQuery) -> list[dict[str, Any]]:
     return clauses
 
 
-def search_body(query: SearchQuery, scope: Scope) -> dict[str, Any]:
-    """The one request that answers a query: matches, total, facets, the page and its highlights."""
+_PLAIN = re.compile(r"[a-z0-9]+")
+
+
+def _meaning(words: Sequence[str]) -> list[dict[str, Any]] | None:
+    """The filter that keeps a query of stop words from matching everything (each word's clause then matches all):
+    none when a word surely carries meaning (plain letters or digits, not a stop word: its own clause is required
+    and already implies the filter), None when no word can (every one a stop word: nothing matches, and there is
+    no need to ask), and for anything else (accents folded into a stop word, signs the tokenizer drops) the clause
+    itself: OpenSearch's analysis decides."""
+    if any(_PLAIN.fullmatch(word) and word not in STOP_WORDS for word in words):
+        return []
+    if all(word in STOP_WORDS for word in words):
+        return None
+    meaningful = [_fuzzy("all_text", " ".join(words), zero_terms_query="none")]
+    if completes(words):
+        meaningful.append(_prefix(words[-1]))
+    return [{"bool": {"should": meaningful, "minimum_should_match": 1}}]
+
+
+def search_query(query: SearchQuery, scope: Scope) -> dict[str, Any] | None:
+    """The query as one bool query (what matches, and how well); None when it can match nothing."""
+    meaning = _meaning(query.words)
+    if meaning is None:
+        return None
     text = " ".join(query.words)
-    last = query.words[-1]
-    # Every word may be a stop word (each clause then matches all): at least one must carry meaning.
-    meaningful = [_fuzzy("all_text", text, zero_terms_query="none")]
-    if completes(query.words):
-        meaningful.append(_prefix(last))
+    return {"bool": {
+        "must": word_clauses(query.words),
+        "filter": [*meaning, *filters(query), *visibility(scope)],
+        "should": [_fuzzy("title", text, boost=3), _fuzzy("tag_names", text, boost=2)],
+    }}
+
+
+def _matching(clause: dict[str, Any]) -> dict[str, Any]:
+    """The same matches without their scores: the `should` clauses only rank, and a filter context drops them."""
+    return {"bool": {"filter": [{"bool": {key: value for key, value in clause["bool"].items() if key != "should"}}]}}
+
+
+_FACETS: dict[str, Any] = {"statuses": {"terms": {"field": "status", "size": len(IdeaStatus)}},
+                           "tags": {"terms": {"field": "tag_ids", "size": domain.FACET_TAGS}}}
+
+
+def facets_body(clause: dict[str, Any], count_limit: int) -> dict[str, Any]:
+    """Counts and facets of the first `count_limit` matches (index order; one shard, so the bound is exact), scores
+    never computed. `terminated_early` says that more match."""
     return {
-        "query": {"bool": {
-            "must": word_clauses(query.words),
-            "filter": [{"bool": {"should": meaningful, "minimum_should_match": 1}}, *filters(query),
-                       *visibility(scope)],
-            "should": [_fuzzy("title", text, boost=3), _fuzzy("tag_names", text, boost=2)],
-        }},
+        "query": _matching(clause), "size": 0, "track_total_hits": True, "terminate_after": count_limit,
+        "aggs": _FACETS,
+    }
+
+
+def candidates_body(clause: dict[str, Any], size: int) -> dict[str, Any]:
+    """The best `size` matches by score alone, ids only, nothing counted: Lucene then skips every block of matches
+    that cannot score into them (block-max WAND) instead of scoring all. Ties go by index order."""
+    # The ids from doc values: a stored field (_id) costs a block of stored documents decompressed per hit.
+    return {"query": clause, "size": size, "track_total_hits": False, "stored_fields": "_none_",
+            "docvalue_fields": ["idea_id"]}
+
+
+def page_body(query: SearchQuery, clause: dict[str, Any], among: Sequence[str] | None = None) -> dict[str, Any]:
+    """The page in the requested order with its highlights, among every match or only among the given ids (then
+    from the top: those are the best matches, the page's among them)."""
+    if among is not None:
+        clause = {"bool": {"must": [clause], "filter": [{"ids": {"values": list(among)}}]}}
+    last = query.words[-1]
+    return {
+        "query": clause,
         "from": query.offset, "size": query.limit,
         "sort": _SORT[query.order],
-        "track_total_hits": True, "track_scores": True,
+        "track_total_hits": False, "track_scores": True,
         "_source": ["title"],
-        "aggs": {"statuses": {"terms": {"field": "status", "size": len(IdeaStatus)}},
-                 "tags": {"terms": {"field": "tag_ids", "size": domain.FACET_TAGS}}},
         "highlight": {
             "pre_tags": [domain.MARK_START], "post_tags": [domain.MARK_END], "require_field_match": False,
             # The query's words as the fields hold them; the prefix of the last word against their stems too,
@@ -196,7 +254,41 @@ def search_body(query: SearchQuery, scope: Scope) -> dict[str, Any]:
     }
 
 
-def matches(answer: dict[str, Any]) -> Matches:
+def whole_body(query: SearchQuery, clause: dict[str, Any], count_limit: int) -> dict[str, Any]:
+    """The page over every match with the count and facets in the same request: every match is scored and sorted,
+    which a query of several words (few matches) affords better than two more requests. Counted up to the limit;
+    the facets then count the best `count_limit` matches (a sampler: exactly that many, one shard)."""
+    return {**page_body(query, clause), "track_total_hits": count_limit, "aggs": {"sample": {
+        "sampler": {"shard_size": count_limit}, "aggs": _FACETS}}}
+
+
+def search_body(query: SearchQuery, scope: Scope, count_limit: int = domain.COUNT_LIMIT) -> dict[str, Any]:
+    """The one request of a query of several words (whole_body). A query that can match nothing asks for
+    nothing."""
+    clause = search_query(query, scope)
+    return whole_body(query, clause if clause is not None else {"match_none": {}}, count_limit)
+
+
+def best(hits: Sequence[dict[str, Any]], size: int, wanted: int) -> list[str] | None:
+    """From the best `size` matches by score (candidates_body), the ids among which the first `wanted` of the
+    relevance order surely are: every match scoring at least the `wanted`-th score. Known when fewer than `size`
+    match (all are here), or when the last one here scores below that (every match not here scores no more than
+    it, so all those tied with the `wanted`-th are here); None when a tie may reach past the last. A hair of slack
+    below the score: the same sum of clause scores, added up in another order by the skipping scorer, may differ
+    in its last bit."""
+    everything = len(hits) < size
+    if len(hits) <= wanted:
+        return [hit["fields"]["idea_id"][0] for hit in hits] if everything else None
+    score = float(hits[wanted - 1]["_score"])
+    floor = score - abs(score) * 1e-6
+    if everything or float(hits[-1]["_score"]) < floor:
+        return [hit["fields"]["idea_id"][0] for hit in hits if float(hit["_score"]) >= floor]
+    return None
+
+
+def matches(answer: dict[str, Any], count_limit: int = domain.COUNT_LIMIT,
+            facets: dict[str, Any] | None = None) -> Matches:
+    """The page of `answer`; the total and facets of `facets` (facets_body), or of `answer` itself."""
     hits = []
     for hit in answer["hits"]["hits"]:
         highlight = hit.get("highlight", {})
@@ -204,9 +296,15 @@ def matches(answer: dict[str, Any]) -> Matches:
             idea_id=hit["_id"], score=float(hit.get("_score") or 0.0),
             title_highlight=highlight["title"][0] if "title" in highlight else hit["_source"]["title"],
             description_highlight=DESCRIPTION_FRAGMENTS.join(highlight.get("description", []))))
-    aggregations = answer["aggregations"]
+    counted = facets if facets is not None else answer
+    total = counted["hits"]["total"]
+    found = int(total["value"])
+    capped = (bool(counted.get("terminated_early")) or found > count_limit
+              or (total.get("relation") == "gte" and found >= count_limit))
+    aggregations = counted["aggregations"]
+    aggregations = aggregations.get("sample", aggregations)
     return Matches(
-        matches=hits, total=int(answer["hits"]["total"]["value"]),
+        matches=hits, total=min(found, count_limit), capped=capped,
         status_counts={IdeaStatus(b["key"]): int(b["doc_count"]) for b in aggregations["statuses"]["buckets"]},
         tag_counts={str(b["key"]): int(b["doc_count"]) for b in aggregations["tags"]["buckets"]})
 
@@ -232,8 +330,9 @@ class OpenSearchBackend:
     name = "opensearch"
 
     def __init__(self, read_model: ReadModel, url: str, alias: str = "coins-ideas", batch: int = 500,
-                 poll_s: float = 0.2):
+                 poll_s: float = 0.2, count_limit: int = domain.COUNT_LIMIT):
         self._read_model = read_model
+        self.count_limit = count_limit
         self.alias = alias
         self._batch = batch
         self._poll_s = poll_s
@@ -310,12 +409,51 @@ class OpenSearchBackend:
     # ---- queries ----
 
     async def search(self, query: SearchQuery, scope: Scope) -> Matches:
+        """Several words match few ideas: one request (whole_body). One word may match a tenth of the index: the
+        count and facets from a bounded request (facets_body) and beside it, in the relevance order, the best
+        matches by score alone (candidates_body: most matches are skipped unscored), then the page in full order
+        among those (page_body); in the other orders, or deep down, the page sorted over every match."""
+        clause = search_query(query, scope)
+        if clause is None:
+            return Matches([], 0)
         try:
-            answer = await self._client.search(index=self.alias, body=search_body(query, scope))
+            if sum(word not in STOP_WORDS for word in query.words) > BROAD_WORDS:
+                answer = await self._client.search(index=self.alias, body=whole_body(query, clause, self.count_limit))
+                return matches(answer, self.count_limit)
+            wanted = query.offset + query.limit
+            size = max(2 * wanted, wanted + CANDIDATES_MARGIN)
+            if query.order != SearchOrder.RELEVANCE or size > CANDIDATES_MAX:
+                facets, answer = await self._msearch(facets_body(clause, self.count_limit),
+                                                     page_body(query, clause))
+                return matches(answer, self.count_limit, facets)
+            facets, candidates = await self._msearch(facets_body(clause, self.count_limit),
+                                                     candidates_body(clause, size))
+            among = best(candidates["hits"]["hits"], size, wanted)
+            while among is None and size < CANDIDATES_MAX:  # a tie around the page's end reaches past them
+                size = min(size * 4, CANDIDATES_MAX)
+                candidates = await self._client.search(index=self.alias, body=candidates_body(clause, size))
+                among = best(candidates["hits"]["hits"], size, wanted)
+            if among == []:  # nothing matches
+                return matches({"hits": {"hits": []}}, self.count_limit, facets)
+            # among None (too many ties to list): the page sorted over every match, as the other orders are.
+            answer = await self._client.search(index=self.alias, body=page_body(query, clause, among))
         except TransportError as error:
             self._raise_if_away(error)
             raise
-        return matches(answer)
+        return matches(answer, self.count_limit, facets)
+
+    async def _msearch(self, *bodies: dict[str, Any]) -> list[dict[str, Any]]:
+        """Several requests in one round trip, run side by side; the first failure raises as a search would."""
+        lines: list[dict[str, Any]] = []
+        for body in bodies:
+            lines += [{"index": self.alias}, body]
+        answers: list[dict[str, Any]] = (await self._client.msearch(body=lines))["responses"]
+        for answer in answers:
+            if "error" in answer:  # as the client raises for a search of its own: the class by the status
+                status, error = int(answer.get("status", 500)), answer["error"]
+                kind = error.get("type", "search failed") if isinstance(error, dict) else str(error)
+                raise HTTP_EXCEPTIONS.get(status, TransportError)(status, kind, answer)
+        return answers
 
     def _raise_if_away(self, error: TransportError) -> None:
         """The handler answers UNAVAILABLE when the cluster is away; any other error is ours and stays as it is."""
