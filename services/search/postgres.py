@@ -1,10 +1,12 @@
 """The default backend: PostgreSQL full-text search over the read model itself (search.ideas.document, a weighted
-tsvector with a GIN index), typo tolerance from trigram similarity against the index's own words.
+tsvector with a GIN index, and search.ideas.head, the naming fields alone), typo tolerance from trigram similarity
+against the index's own words.
 
 A query becomes one tsquery: per word, its stem OR its near words (search.lexemes within `typo_edits`, found
 through the trigram index, confirmed by Levenshtein distance) OR, for the last word, any word it begins; the words
-joined by AND. One statement then finds the matches (visibility in its WHERE clause), counts them by status and
-tag, and returns the requested page with highlights, so totals, facets and pages always agree."""
+joined by AND. One statement then finds the matches (visibility in its WHERE clause), counts the first ones by status
+and tag, and returns the requested page with highlights: relevance in tiers, newest first within a tier (`tiers`),
+so a common word's page costs a page of rows rather than a rank of every match."""
 
 from __future__ import annotations
 
@@ -53,7 +55,7 @@ _HEADLINE_TITLE = "StartSel=<mark>, StopSel=</mark>, HighlightAll=true"
 _HEADLINE_DESCRIPTION = "StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2"
 
 _ORDER = {
-    SearchOrder.RELEVANCE: "score DESC, submitted_at DESC, idea_id",
+    SearchOrder.RELEVANCE: "tier, submitted_at DESC, idea_id",
     SearchOrder.MOST_COINS: "coin_total DESC, submitted_at DESC, idea_id",
     SearchOrder.NEWEST: "submitted_at DESC, idea_id",
 }
@@ -63,7 +65,7 @@ _ORDER = {
 # best page costs a few rows, not a rank of each of its tens of thousands of matches (bench/README.md).
 _TIER = """
 tier{n} AS MATERIALIZED (
-    SELECT i.idea_id, {score} AS score, i.coin_total, i.submitted_at
+    SELECT i.idea_id, {n} AS tier, i.coin_total, i.submitted_at
     FROM search.ideas i WHERE {matches} AND {visible}{gate}
     ORDER BY submitted_at DESC, idea_id LIMIT :reach
 )"""
@@ -77,15 +79,20 @@ def tiers(exact: str, full: str) -> list[str]:
     return [f"i.{field} @@ {query}" for query in queries for field in ("head", "document")]
 
 
-def ranked_page(visible: str, exact: str, full: str) -> str:
-    asks = tiers(exact, full)
+def tier_score(asks: list[str]) -> str:
+    """A match's relevance score, in every order: its tier's, from 1 for the first down to 1/len(asks) for the last
+    (every match is in one)."""
+    return ("CASE " + " ".join(f"WHEN {ask} THEN {len(asks) - n}.0 / {len(asks)}" for n, ask in enumerate(asks))
+            + " ELSE 0 END")
+
+
+def ranked_page(visible: str, asks: list[str]) -> str:
     parts = []
     for n, ask in enumerate(asks):
         matches = " AND ".join([ask, *(f"NOT {earlier}" for earlier in asks[:n])])
         gate = "" if n == 0 else "\n      AND " + " + ".join(
             f"(SELECT count(*) FROM tier{m})" for m in range(n)) + " < :reach"
-        parts.append(_TIER.format(n=n, score=f"{len(asks) - n}.0 / {len(asks)}", matches=matches, visible=visible,
-                                  gate=gate))
+        parts.append(_TIER.format(n=n, matches=matches, visible=visible, gate=gate))
     union = "\n    UNION ALL ".join(f"SELECT * FROM tier{n}" for n in range(len(asks)))
     return ",".join(parts) + f""",
 page AS MATERIALIZED (
@@ -97,7 +104,7 @@ page AS MATERIALIZED (
 # Other orders take the page from every match, keeping only its sort keys (a top-N sort).
 _ORDERED_PAGE = """
 page AS MATERIALIZED (
-    SELECT i.idea_id, 0.0 AS score, i.coin_total, i.submitted_at
+    SELECT i.idea_id, i.coin_total, i.submitted_at
     FROM search.ideas i WHERE i.document @@ CAST(:tsquery AS tsquery) AND {visible}
     ORDER BY {order} LIMIT :limit OFFSET :offset
 )"""
@@ -119,7 +126,7 @@ SELECT
      FROM (SELECT unnest(tag_ids) AS tag_id, count(*) AS n FROM faceted GROUP BY 1
            ORDER BY n DESC, tag_id LIMIT {facet_tags}) t) AS tags,
     (SELECT coalesce(json_agg(json_build_array(
-                p.idea_id, p.score,
+                p.idea_id, {score},
                 ts_headline('english', i.title, CAST(:marked AS tsquery), '{title_options}'),
                 CASE WHEN to_tsvector('english', i.description) @@ CAST(:marked AS tsquery)
                      THEN ts_headline('english', i.description, CAST(:marked AS tsquery), '{description_options}')
@@ -242,9 +249,10 @@ class PostgresBackend:
                 "tsquery": full, "exact": exact, "marked": marked, "limit": query.limit, "offset": query.offset,
                 "reach": query.offset + query.limit, "count_limit": self._count_limit}
             visible = f"{_filters(query, params)} AND {_visible(scope, params)}"
-            page = (ranked_page(visible, exact, full) if query.order == SearchOrder.RELEVANCE
+            asks = tiers(exact, full)
+            page = (ranked_page(visible, asks) if query.order == SearchOrder.RELEVANCE
                     else _ORDERED_PAGE.format(visible=visible, order=_ORDER[query.order]))
-            statement = _SEARCH.format(visible=visible, page=page,
+            statement = _SEARCH.format(visible=visible, page=page, score=tier_score(asks),
                                        order=_ORDER[query.order], facet_tags=domain.FACET_TAGS,
                                        title_options=_HEADLINE_TITLE, description_options=_HEADLINE_DESCRIPTION)
             row = (await session.execute(sa.text(statement), params)).one()
