@@ -10,10 +10,9 @@ tag names or submitter name), where a word matches:
 Word order never matters. Words that carry no meaning alone (English stop words: "the", "of") are dropped; a query
 of stop words only matches nothing.
 
-Relevance ranks an idea with the words in its title above one that only has them in its description; beyond that
-each backend ranks its own way: PostgreSQL in tiers (the words as typed before near misses, in the title, tags or
-submitter's name before anywhere), newest first within a tier (postgres.py); OpenSearch by BM25 scores with the
-title and tags boosted.
+Relevance weighs the words more in the title than in the description; beyond that each backend ranks its own way:
+PostgreSQL in tiers (the words as typed before near misses, in the title, tags or submitter's name before anywhere),
+newest first within a tier (postgres.py); OpenSearch by BM25 scores with the title and tags boosted.
 """
 
 from __future__ import annotations
@@ -139,7 +138,7 @@ class Match:
 @dataclass
 class Matches:
     """A page of matches with the totals and facets of the whole query. When more than the backend's count limit
-    match, `capped` is set: `total` is the limit and the facets count the first `total` matches found."""
+    match, `capped` is set: `total` is the limit and the facets count the first matches found (lower bounds)."""
 
     matches: list[Match]
     total: int

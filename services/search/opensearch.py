@@ -213,10 +213,11 @@ _FACETS: dict[str, Any] = {"statuses": {"terms": {"field": "status", "size": len
 
 
 def facets_body(clause: dict[str, Any], count_limit: int) -> dict[str, Any]:
-    """Counts and facets of the first `count_limit` matches (index order; one shard, so the bound is exact), scores
-    never computed. `terminated_early` says that more match."""
+    """Counts and facets of the first matches (index order; one shard, so the bound is exact), scores never
+    computed. Counted to one past the limit, which tells that more match (`terminated_early` cannot: it is also set
+    when the last match ends a segment)."""
     return {
-        "query": _matching(clause), "size": 0, "track_total_hits": True, "terminate_after": count_limit,
+        "query": _matching(clause), "size": 0, "track_total_hits": True, "terminate_after": count_limit + 1,
         "aggs": _FACETS,
     }
 
@@ -256,9 +257,9 @@ def page_body(query: SearchQuery, clause: dict[str, Any], among: Sequence[str] |
 
 def whole_body(query: SearchQuery, clause: dict[str, Any], count_limit: int) -> dict[str, Any]:
     """The page over every match with the count and facets in the same request: every match is scored and sorted,
-    which a query of several words (few matches) affords better than two more requests. Counted up to the limit;
-    the facets then count the best `count_limit` matches (a sampler: exactly that many, one shard)."""
-    return {**page_body(query, clause), "track_total_hits": count_limit, "aggs": {"sample": {
+    which a query of several words (few matches) affords better than two more requests. Counted to one past the
+    limit; the facets then count the best `count_limit` matches (a sampler: exactly that many, one shard)."""
+    return {**page_body(query, clause), "track_total_hits": count_limit + 1, "aggs": {"sample": {
         "sampler": {"shard_size": count_limit}, "aggs": _FACETS}}}
 
 
@@ -299,8 +300,7 @@ def matches(answer: dict[str, Any], count_limit: int = domain.COUNT_LIMIT,
     counted = facets if facets is not None else answer
     total = counted["hits"]["total"]
     found = int(total["value"])
-    capped = (bool(counted.get("terminated_early")) or found > count_limit
-              or (total.get("relation") == "gte" and found >= count_limit))
+    capped = found > count_limit  # both kinds of request count one match past the limit
     aggregations = counted["aggregations"]
     aggregations = aggregations.get("sample", aggregations)
     return Matches(

@@ -41,11 +41,12 @@ _SETTINGS = sa.text("""
     SELECT set_config('pg_trgm.similarity_threshold', '0.2', true),
            set_config('plan_cache_mode', 'force_custom_plan', true),
            set_config('max_parallel_workers_per_gather', '0', true)""")
-# Stems no idea has and whether any indexed word begins with the last word as typed.
+# Stems no idea has and whether any indexed word begins with the last word as typed (a LIKE pattern: the trigram
+# index serves it, where starts_with() would read every word).
 _UNKNOWN_FORMS = sa.text("""
     SELECT ARRAY(SELECT s FROM unnest(CAST(:stems AS text[])) s
                  WHERE NOT EXISTS (SELECT 1 FROM search.lexemes l WHERE l.word = s)) AS stems,
-           NOT EXISTS (SELECT 1 FROM search.lexemes l WHERE starts_with(l.word, :begins)) AS prefix_unknown""")
+           NOT EXISTS (SELECT 1 FROM search.lexemes l WHERE l.word LIKE :begins) AS prefix_unknown""")
 _NEAR_WORDS = sa.text("""
     SELECT l.word FROM search.lexemes l
     WHERE l.word % :stem AND l.word <> :stem AND levenshtein_less_equal(l.word, :stem, :edits) <= :edits
@@ -238,8 +239,9 @@ class PostgresBackend:
                     (await session.execute(_NEAR_WORDS, {"stem": stem, "edits": edits})).scalars())
                 stems.append((position, word, stem, near))
             last = query.words[-1]
+            begins = last.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             found = (await session.execute(_UNKNOWN_FORMS, {"stems": [stem for _, _, stem, _ in stems],
-                                                            "begins": last})).one()
+                                                            "begins": begins})).one()
             unknown = frozenset([*found.stems, *([prefix(last)] if found.prefix_unknown else [])])
             written = tsqueries(stems, last_word=len(query.words), unknown=unknown)
             if written is None:

@@ -335,6 +335,23 @@ async def test_facets_count_every_match_not_just_the_page(search: Search) -> Non
     assert [(name, n) for _, name, n in answer.tag_counts] == [("Transport", 2)]
 
 
+async def pages_of_one(search: Search, text: str) -> list[int]:
+    """Root's matches for the text, one page at a time in the relevance order."""
+    seen: list[int] = []
+    token = None
+    while token != "":
+        page = await search.answer("root", text, page_token=token or "", limit=1)
+        seen += [search.number(h.match.idea_id) for h in page.hits]
+        token = page.next_page_token
+    return seen
+
+
+async def test_relevance_pages_follow_the_order_of_one_page(search: Search) -> None:
+    # "office" is in two titles and one description: the pages cross from the title matches to the other
+    for text in ("office", "bike", "park"):
+        assert await pages_of_one(search, text) == await search.ordered("root", text)
+
+
 async def test_a_broad_query_is_counted_up_to_the_limit_and_still_paged_to_its_end(
         search: Search, database: Database, request: pytest.FixtureRequest) -> None:
     read_model = ReadModel(database)
@@ -354,6 +371,7 @@ async def test_a_broad_query_is_counted_up_to_the_limit_and_still_paged_to_its_e
             seen += [search.number(h.match.idea_id) for h in page.hits]
             token = page.next_page_token
         assert seen == [7, 6, 5, 4, 1]  # every match, in order, past the count
+        assert await pages_of_one(capped, "bike") == await search.ordered("root", "bike")  # and by relevance
         exactly = await capped.answer("root", "park")  # three match: "parking" too
         assert (exactly.total, exactly.counts_capped, len(exactly.hits)) == (3, False, 3)
     finally:

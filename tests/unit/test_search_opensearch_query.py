@@ -111,8 +111,34 @@ def test_only_the_last_word_completes_from_two_letters_unless_it_is_a_stop_word(
 def test_the_request_pages_and_orders_as_asked() -> None:
     query = SearchQuery(("bike",), order=SearchOrder.MOST_COINS, offset=40, limit=20)
     body = opensearch.search_body(query, Scope(USER), count_limit=1_000)
-    assert (body["from"], body["size"], body["track_total_hits"]) == (40, 20, 1_000)
+    assert (body["from"], body["size"], body["track_total_hits"]) == (40, 20, 1_001)  # counted one past the limit
     assert [next(iter(key)) for key in body["sort"]] == ["coin_total", "submitted_at", "idea_id"]
+
+
+def _scored(*scores: float) -> list[dict[str, object]]:
+    return [{"_score": score, "fields": {"idea_id": [f"i{n}"]}} for n, score in enumerate(scores)]
+
+
+def test_the_relevance_page_is_sought_among_every_candidate_tied_with_its_last_place() -> None:
+    # 3 wanted from the best 5: the 3rd scores 2.0, and so does the 4th; the 5th scores less, so no tie goes on
+    assert opensearch.best(_scored(5, 4, 2, 2, 1), size=5, wanted=3) == ["i0", "i1", "i2", "i3"]
+    # the last candidate ties with the 3rd: more may tie beyond it, so the candidates do not tell
+    assert opensearch.best(_scored(5, 4, 2, 2, 2), size=5, wanted=3) is None
+    # fewer candidates than asked for: every match is here
+    assert opensearch.best(_scored(5, 4, 2, 2), size=5, wanted=3) == ["i0", "i1", "i2", "i3"]
+    assert opensearch.best(_scored(5, 4), size=5, wanted=3) == ["i0", "i1"]
+    assert opensearch.best([], size=5, wanted=3) == []
+    # the same score summed in another order may differ in its last bit: still a tie
+    assert opensearch.best(_scored(5, 2.0, 2.0 - 1e-12, 1), size=4, wanted=2) == ["i0", "i1", "i2"]
+
+
+def test_a_count_past_the_limit_is_capped() -> None:
+    answer = {"hits": {"total": {"value": 4}, "hits": []},
+              "aggregations": {"statuses": {"buckets": []}, "tags": {"buckets": []}}}
+    assert (opensearch.matches(answer, count_limit=3).total, opensearch.matches(answer, count_limit=3).capped) == (
+        3, True)
+    assert (opensearch.matches(answer, count_limit=4).total, opensearch.matches(answer, count_limit=4).capped) == (
+        4, False)
 
 
 def test_every_field_of_a_document_is_mapped() -> None:

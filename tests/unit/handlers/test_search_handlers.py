@@ -112,6 +112,16 @@ async def test_hits_keep_the_backends_order_and_facets_get_names_most_first() ->
     assert answer.total == 3 and answer.next_page_token
 
 
+async def test_a_capped_count_keeps_paging_while_pages_are_full() -> None:
+    caller, query = Caller(ALICE, "a@x.org"), SearchQuery(words=("x",), limit=2)
+    full = await handlers(Matches([_match("i1"), _match("i2")], total=2, capped=True))[0].search(caller, query, "")
+    assert (full.total, full.counts_capped) == (2, True) and full.next_page_token  # more than 2 match: go on
+    short = await handlers(Matches([_match("i1")], total=2, capped=True))[0].search(caller, query, "")
+    assert not short.next_page_token  # the page ran out: nothing follows
+    exact = await handlers(Matches([_match("i1"), _match("i2")], total=2))[0].search(caller, query, "")
+    assert not exact.counts_capped and not exact.next_page_token
+
+
 async def test_a_reindex_while_another_runs_is_aborted() -> None:
     found, _, model, _ = handlers(Matches([], 0))
     assert (await found.reindex()).document_count == 3
