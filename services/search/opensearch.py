@@ -18,6 +18,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from opensearchpy import AsyncOpenSearch
@@ -45,6 +46,7 @@ DESCRIPTION_FRAGMENTS = " ... "  # how ts_headline joins fragments: both backend
 # instead: thousands of candidates cost more than they save.
 CANDIDATES_MARGIN = 20
 CANDIDATES_MAX = 2_000
+PAGE_FROM_CANDIDATES_MAX = 100  # up to this many candidates also bring titles and highlights: first pages
 # Queries of more words than this (stop words aside) match few ideas: one request (whole_body) answers them faster
 # than the bounded requests, whose fixed costs (each expands the fuzzy words anew) outweigh what they skip.
 BROAD_WORDS = 1
@@ -213,53 +215,89 @@ _FACETS: dict[str, Any] = {"statuses": {"terms": {"field": "status", "size": len
 
 
 def facets_body(clause: dict[str, Any], count_limit: int) -> dict[str, Any]:
-    """Counts and facets of the first matches (index order; one shard, so the bound is exact), scores never
-    computed. Counted to one past the limit, which tells that more match (`terminated_early` cannot: it is also set
-    when the last match ends a segment)."""
+    """Facets of the first `count_limit` matches (index order; one shard, so the bound is exact), scores never
+    computed. How many match, the request beside it counts (`terminated_early` cannot tell: it is also set when the
+    last match ends a segment)."""
     return {
-        "query": _matching(clause), "size": 0, "track_total_hits": True, "terminate_after": count_limit + 1,
+        "query": _matching(clause), "size": 0, "track_total_hits": False, "terminate_after": count_limit,
         "aggs": _FACETS,
     }
 
 
-def candidates_body(clause: dict[str, Any], size: int) -> dict[str, Any]:
-    """The best `size` matches by score alone, ids only, nothing counted: Lucene then skips every block of matches
-    that cannot score into them (block-max WAND) instead of scoring all. Ties go by index order."""
+def candidates_body(query: SearchQuery, clause: dict[str, Any], size: int, with_page: bool,
+                    count_limit: int | None = None) -> dict[str, Any]:
+    """The best `size` matches by score alone, counted to one past `count_limit` (if given): beyond that Lucene
+    skips every block of matches that cannot score into them (block-max WAND) instead of scoring all. Ties go by
+    index order. With the page's needs (its
+    title and highlights, and the submit time that breaks ties) when the page can be cut from them (`page_among`):
+    one round trip less for a first page, which is most searches."""
+    counted = False if count_limit is None else count_limit + 1
+    body: dict[str, Any] = {"query": clause, "size": size, "track_total_hits": counted,
+                            "docvalue_fields": ["idea_id", "submitted_at"]}
+    if with_page:
+        return {**body, "_source": ["title"], "highlight": _highlight(query)}
     # The ids from doc values: a stored field (_id) costs a block of stored documents decompressed per hit.
-    return {"query": clause, "size": size, "track_total_hits": False, "stored_fields": "_none_",
-            "docvalue_fields": ["idea_id"]}
+    return {**body, "stored_fields": "_none_"}
 
 
-def page_body(query: SearchQuery, clause: dict[str, Any], among: Sequence[str] | None = None) -> dict[str, Any]:
+def _highlight(query: SearchQuery) -> dict[str, Any]:
+    last = query.words[-1]
+    return {
+        "pre_tags": [domain.MARK_START], "post_tags": [domain.MARK_END], "require_field_match": False,
+        # The query's words as the fields hold them; the prefix of the last word against their stems too,
+        # since the edge-n-gram field it matched is not one the highlighter reads.
+        "highlight_query": {"bool": {"should": [
+            *(_fuzzy("all_text", word) for word in query.words),
+            *([{"prefix": {"all_text": last}}] if completes(query.words) else [])]}},
+        "fields": {"title": {"number_of_fragments": 0},
+                   "description": {"fragment_size": 150, "number_of_fragments": 2}},
+    }
+
+
+def page_body(query: SearchQuery, clause: dict[str, Any], among: Sequence[str] | None = None,
+              count_limit: int | None = None) -> dict[str, Any]:
     """The page in the requested order with its highlights, among every match or only among the given ids (then
-    from the top: those are the best matches, the page's among them)."""
+    from the top: those are the best matches, the page's among them); matches counted to one past `count_limit`
+    if given."""
     if among is not None:
         clause = {"bool": {"must": [clause], "filter": [{"ids": {"values": list(among)}}]}}
-    last = query.words[-1]
     return {
         "query": clause,
         "from": query.offset, "size": query.limit,
         "sort": _SORT[query.order],
-        "track_total_hits": False, "track_scores": True,
+        "track_total_hits": False if count_limit is None else count_limit + 1, "track_scores": True,
         "_source": ["title"],
-        "highlight": {
-            "pre_tags": [domain.MARK_START], "post_tags": [domain.MARK_END], "require_field_match": False,
-            # The query's words as the fields hold them; the prefix of the last word against their stems too,
-            # since the edge-n-gram field it matched is not one the highlighter reads.
-            "highlight_query": {"bool": {"should": [
-                *(_fuzzy("all_text", word) for word in query.words),
-                *([{"prefix": {"all_text": last}}] if completes(query.words) else [])]}},
-            "fields": {"title": {"number_of_fragments": 0},
-                       "description": {"fragment_size": 150, "number_of_fragments": 2}},
-        },
+        "highlight": _highlight(query),
     }
+
+
+def _nanoseconds(text: str) -> int:
+    """A date_nanos doc value ("2026-03-01T09:00:00.123456789Z", the fraction as long as it needs) as an integer."""
+    whole, _, fraction = text.removesuffix("Z").partition(".")
+    seconds = int(datetime.fromisoformat(whole).replace(tzinfo=timezone.utc).timestamp())
+    return seconds * 1_000_000_000 + int(fraction.ljust(9, "0")[:9] or 0)
+
+
+def page_among(hits: Sequence[dict[str, Any]], among: Sequence[str], query: SearchQuery) -> list[dict[str, Any]]:
+    """The relevance page cut from candidates that carry the page's needs: `among` (best()) in the order of _SORT
+    (score, newest, id). Scores are compared to six digits: the skipping scorer may add a tie's clause scores up in
+    another order, and differ in the last bit."""
+    chosen = set(among)
+
+    def order(hit: dict[str, Any]) -> tuple[float, int, str]:
+        submitted = hit["fields"].get("submitted_at")
+        newest = -_nanoseconds(submitted[0]) if submitted else -(1 << 80)  # a missing time first, as _SORT says
+        return -float(f"{float(hit['_score']):.6g}"), newest, hit["fields"]["idea_id"][0]
+
+    page = sorted((hit for hit in hits if hit["fields"]["idea_id"][0] in chosen), key=order)
+    return page[query.offset:query.offset + query.limit]
 
 
 def whole_body(query: SearchQuery, clause: dict[str, Any], count_limit: int) -> dict[str, Any]:
     """The page over every match with the count and facets in the same request: every match is scored and sorted,
     which a query of several words (few matches) affords better than two more requests. Counted to one past the
     limit; the facets then count the best `count_limit` matches (a sampler: exactly that many, one shard)."""
-    return {**page_body(query, clause), "track_total_hits": count_limit + 1, "aggs": {"sample": {
+    return {**page_body(query, clause, count_limit=count_limit), "aggs": {"sample": {
         "sampler": {"shard_size": count_limit}, "aggs": _FACETS}}}
 
 
@@ -287,9 +325,10 @@ def best(hits: Sequence[dict[str, Any]], size: int, wanted: int) -> list[str] | 
     return None
 
 
-def matches(answer: dict[str, Any], count_limit: int = domain.COUNT_LIMIT,
-            facets: dict[str, Any] | None = None) -> Matches:
-    """The page of `answer`; the total and facets of `facets` (facets_body), or of `answer` itself."""
+def matches(answer: dict[str, Any], count_limit: int = domain.COUNT_LIMIT, facets: dict[str, Any] | None = None,
+            found: int | None = None) -> Matches:
+    """The page of `answer` and its count of matches (or `found`, counted by an earlier request); the facets of
+    `facets` (facets_body), or of `answer` itself. Every count goes one past the limit: past it, more match."""
     hits = []
     for hit in answer["hits"]["hits"]:
         highlight = hit.get("highlight", {})
@@ -297,14 +336,12 @@ def matches(answer: dict[str, Any], count_limit: int = domain.COUNT_LIMIT,
             idea_id=hit["_id"], score=float(hit.get("_score") or 0.0),
             title_highlight=highlight["title"][0] if "title" in highlight else hit["_source"]["title"],
             description_highlight=DESCRIPTION_FRAGMENTS.join(highlight.get("description", []))))
-    counted = facets if facets is not None else answer
-    total = counted["hits"]["total"]
-    found = int(total["value"])
-    capped = found > count_limit  # both kinds of request count one match past the limit
-    aggregations = counted["aggregations"]
+    if found is None:
+        found = int(answer["hits"]["total"]["value"])
+    aggregations = (facets if facets is not None else answer)["aggregations"]
     aggregations = aggregations.get("sample", aggregations)
     return Matches(
-        matches=hits, total=min(found, count_limit), capped=capped,
+        matches=hits, total=min(found, count_limit), capped=found > count_limit,
         status_counts={IdeaStatus(b["key"]): int(b["doc_count"]) for b in aggregations["statuses"]["buckets"]},
         tag_counts={str(b["key"]): int(b["doc_count"]) for b in aggregations["tags"]["buckets"]})
 
@@ -410,9 +447,10 @@ class OpenSearchBackend:
 
     async def search(self, query: SearchQuery, scope: Scope) -> Matches:
         """Several words match few ideas: one request (whole_body). One word may match a tenth of the index: the
-        count and facets from a bounded request (facets_body) and beside it, in the relevance order, the best
-        matches by score alone (candidates_body: most matches are skipped unscored), then the page in full order
-        among those (page_body); in the other orders, or deep down, the page sorted over every match."""
+        facets from a bounded request (facets_body) and beside it, in the relevance order, the best matches by score
+        alone, counted up to the limit (candidates_body: most matches are skipped unscored); a first page is cut
+        from those (page_among), a deeper one sorted among them (page_body). In the other orders, or very deep, the
+        page is sorted over every match."""
         clause = search_query(query, scope)
         if clause is None:
             return Matches([], 0)
@@ -424,23 +462,29 @@ class OpenSearchBackend:
             size = max(2 * wanted, wanted + CANDIDATES_MARGIN)
             if query.order != SearchOrder.RELEVANCE or size > CANDIDATES_MAX:
                 facets, answer = await self._msearch(facets_body(clause, self.count_limit),
-                                                     page_body(query, clause))
+                                                     page_body(query, clause, count_limit=self.count_limit))
                 return matches(answer, self.count_limit, facets)
+            with_page = size <= PAGE_FROM_CANDIDATES_MAX
             facets, candidates = await self._msearch(facets_body(clause, self.count_limit),
-                                                     candidates_body(clause, size))
+                                                     candidates_body(query, clause, size, with_page, self.count_limit))
+            found = int(candidates["hits"]["total"]["value"])
             among = best(candidates["hits"]["hits"], size, wanted)
+            if among is not None and with_page:
+                return matches({"hits": {"hits": page_among(candidates["hits"]["hits"], among, query)}},
+                               self.count_limit, facets, found)
             while among is None and size < CANDIDATES_MAX:  # a tie around the page's end reaches past them
                 size = min(size * 4, CANDIDATES_MAX)
-                candidates = await self._client.search(index=self.alias, body=candidates_body(clause, size))
+                candidates = await self._client.search(index=self.alias,
+                                                       body=candidates_body(query, clause, size, with_page=False))
                 among = best(candidates["hits"]["hits"], size, wanted)
             if among == []:  # nothing matches
-                return matches({"hits": {"hits": []}}, self.count_limit, facets)
+                return matches({"hits": {"hits": []}}, self.count_limit, facets, found)
             # among None (too many ties to list): the page sorted over every match, as the other orders are.
             answer = await self._client.search(index=self.alias, body=page_body(query, clause, among))
         except TransportError as error:
             self._raise_if_away(error)
             raise
-        return matches(answer, self.count_limit, facets)
+        return matches(answer, self.count_limit, facets, found)
 
     async def _msearch(self, *bodies: dict[str, Any]) -> list[dict[str, Any]]:
         """Several requests in one round trip, run side by side; the first failure raises as a search would."""

@@ -133,7 +133,7 @@ def test_the_relevance_page_is_sought_among_every_candidate_tied_with_its_last_p
 
 
 def test_a_count_past_the_limit_is_capped() -> None:
-    answer = {"hits": {"total": {"value": 4}, "hits": []},
+    answer = {"hits": {"total": {"value": 4}, "hits": []},  # counted one past a limit of 3
               "aggregations": {"statuses": {"buckets": []}, "tags": {"buckets": []}}}
     assert (opensearch.matches(answer, count_limit=3).total, opensearch.matches(answer, count_limit=3).capped) == (
         3, True)
