@@ -354,22 +354,30 @@ class Stack:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("Redis is not installed; run `make bootstrap` (Debian: redis-server)")
-        port = self.ports.redis
         (self.state_dir / "logs").mkdir(parents=True, exist_ok=True)
         log = open(self.state_dir / "logs" / "redis.log", "ab")
-        self._processes["redis"] = subprocess.Popen(
-            # Append-only file: the event streams and their consumer groups survive a restart (fsync every second).
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
-             "--appendfsync", "everysec", "--dir", str(self.state_dir)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
-                conn.sendall(b"PING\r\n")
-                if conn.recv(16).startswith(b"+PONG"):
-                    self._say(f"Redis on 127.0.0.1:{port}")
-                    return f"redis://127.0.0.1:{port}/0"
-            time.sleep(0.1)
+        for _ in range(3):
+            port = self.ports.redis
+            redis = self._processes["redis"] = subprocess.Popen(
+                # Append-only file: the event streams and their consumer groups survive a restart (fsync every
+                # second).
+                [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
+                 "--appendfsync", "everysec", "--dir", str(self.state_dir)],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and redis.poll() is None:
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        self._say(f"Redis on 127.0.0.1:{port}")
+                        return f"redis://127.0.0.1:{port}/0"
+                time.sleep(0.1)
+            taken = redis.poll() is not None and "Address already in use" in self.log_tail("redis", lines=3)
+            if not taken or self.ports == Ports.fixed():  # make dev's documented port stays put
+                break
+            # A free port picked when the stack was planned can be taken before Redis binds it (by an outgoing
+            # connection's ephemeral port, say): pick another.
+            self.ports.redis = free_port()
         raise RuntimeError(f"Redis did not start:\n{self.log_tail('redis')}")
 
     def _start_mailbox(self) -> None:
