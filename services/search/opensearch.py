@@ -301,13 +301,6 @@ def whole_body(query: SearchQuery, clause: dict[str, Any], count_limit: int) -> 
         "sampler": {"shard_size": count_limit}, "aggs": _FACETS}}}
 
 
-def search_body(query: SearchQuery, scope: Scope, count_limit: int = domain.COUNT_LIMIT) -> dict[str, Any]:
-    """The one request of a query of several words (whole_body). A query that can match nothing asks for
-    nothing."""
-    clause = search_query(query, scope)
-    return whole_body(query, clause if clause is not None else {"match_none": {}}, count_limit)
-
-
 def best(hits: Sequence[dict[str, Any]], size: int, wanted: int) -> list[str] | None:
     """From the best `size` matches by score (candidates_body), the ids among which the first `wanted` of the
     relevance order surely are: every match scoring at least the `wanted`-th score. Known when fewer than `size`

@@ -110,7 +110,7 @@ def test_only_the_last_word_completes_from_two_letters_unless_it_is_a_stop_word(
 
 def test_the_request_pages_and_orders_as_asked() -> None:
     query = SearchQuery(("bike",), order=SearchOrder.MOST_COINS, offset=40, limit=20)
-    body = opensearch.search_body(query, Scope(USER), count_limit=1_000)
+    body = opensearch.whole_body(query, opensearch.search_query(query, Scope(USER)) or {}, count_limit=1_000)
     assert (body["from"], body["size"], body["track_total_hits"]) == (40, 20, 1_001)  # counted one past the limit
     assert [next(iter(key)) for key in body["sort"]] == ["coin_total", "submitted_at", "idea_id"]
 
