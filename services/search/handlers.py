@@ -84,13 +84,13 @@ class SearchHandlers:
     async def search(self, caller: Caller, query: SearchQuery, page_token: str) -> SearchAnswer:
         query = SearchQuery(**{**query.__dict__, "offset": resume_at(page_token, query)})
         scope = await self.scope(caller)
-        if query.campaign_id and not scope.sees_campaign(
-                query.campaign_id, bool(await self._read_model.campaign_listed(query.campaign_id))):
+        # The campaign's listing asked only of a caller who would not see it unlisted (most searches skip the trip).
+        if query.campaign_id and not (scope.sees_campaign(query.campaign_id, listed=False)
+                                      or await self._read_model.campaign_listed(query.campaign_id)):
             # The answer of ListIdeas for a hidden campaign: hidden and missing look the same.
             raise NotFound(CAMPAIGN_NOT_FOUND, "no campaign with this id", campaign_id=query.campaign_id)
         matches = await self._backend.search(query, scope)
-        stored = await self._read_model.stored_ideas([m.idea_id for m in matches.matches])
-        names = await self._read_model.tag_names(matches.tag_counts)
+        stored, names = await self._read_model.shown([m.idea_id for m in matches.matches], matches.tag_counts)
         return SearchAnswer(
             hits=[Hit(m, stored[m.idea_id]) for m in matches.matches if m.idea_id in stored],
             next_page_token=next_token(query, matches), total=matches.total,

@@ -349,30 +349,27 @@ class ReadModel:
         """Whether this block is the only one named `name` running on any replica."""
         return self.database.alone(f"coins.search.{name}")
 
-    async def stored_ideas(self, idea_ids: Sequence[str]) -> dict[str, StoredIdea]:
-        if not idea_ids:
-            return {}
-        query = sa.select(IDEAS.c.idea_id, IDEAS.c.idea, IDEAS.c.submitter_name, IDEAS.c.coin_total,
-                          IDEAS.c.tag_ids).where(IDEAS.c.idea_id.in_([uuid.UUID(i) for i in idea_ids]),
-                                                 IDEAS.c.idea_version > 0)
+    async def shown(self, idea_ids: Sequence[str],
+                    tag_ids: Iterable[str]) -> tuple[dict[str, StoredIdea], dict[str, str]]:
+        """What a page of matches shows: its ideas as stored, and the names of its facets' tags (one transaction:
+        each round trip to the database counts in a search's time)."""
+        ids, tags = [uuid.UUID(i) for i in idea_ids], [uuid.UUID(t) for t in tag_ids]
+        if not ids and not tags:
+            return {}, {}
         async with self.database.unit_of_work() as session:
-            rows = (await session.execute(query)).all()
-        return {str(r.idea_id): StoredIdea(r.idea, r.submitter_name, r.coin_total, tuple(str(t) for t in r.tag_ids))
-                for r in rows}
+            rows = (await session.execute(
+                sa.select(IDEAS.c.idea_id, IDEAS.c.idea, IDEAS.c.submitter_name, IDEAS.c.coin_total, IDEAS.c.tag_ids)
+                .where(IDEAS.c.idea_id.in_(ids), IDEAS.c.idea_version > 0))).all() if ids else []
+            names = (await session.execute(
+                sa.select(TAGS.c.tag_id, TAGS.c.name).where(TAGS.c.tag_id.in_(tags)))).all() if tags else []
+        return ({str(r.idea_id): StoredIdea(r.idea, r.submitter_name, r.coin_total, tuple(str(t) for t in r.tag_ids))
+                 for r in rows}, {str(r.tag_id): r.name for r in names})
 
     async def campaign_listed(self, campaign_id: str) -> bool | None:
         """Whether strangers see the campaign; None when search has never heard of it."""
         async with self.database.unit_of_work() as session:
             return (await session.execute(sa.select(CAMPAIGNS.c.listed)
                                           .where(CAMPAIGNS.c.campaign_id == campaign_id))).scalar_one_or_none()
-
-    async def tag_names(self, tag_ids: Iterable[str]) -> dict[str, str]:
-        ids = [uuid.UUID(t) for t in tag_ids]
-        if not ids:
-            return {}
-        async with self.database.unit_of_work() as session:
-            rows = (await session.execute(sa.select(TAGS.c.tag_id, TAGS.c.name).where(TAGS.c.tag_id.in_(ids)))).all()
-        return {str(r.tag_id): r.name for r in rows}
 
     # ---- for an external index ----
 

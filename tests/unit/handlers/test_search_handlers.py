@@ -39,14 +39,12 @@ class ReadModel:
         self.stored, self.listed, self.tags = stored, listed, tags
         self.busy = False
 
-    async def stored_ideas(self, idea_ids: list[str]) -> dict[str, StoredIdea]:
-        return {i: self.stored[i] for i in idea_ids if i in self.stored}
+    async def shown(self, idea_ids: list[str], tag_ids) -> tuple[dict[str, StoredIdea], dict[str, str]]:  # type: ignore[no-untyped-def]
+        return ({i: self.stored[i] for i in idea_ids if i in self.stored},
+                {t: self.tags[t] for t in tag_ids if t in self.tags})
 
     async def campaign_listed(self, campaign_id: str) -> bool | None:
         return self.listed.get(campaign_id)
-
-    async def tag_names(self, tag_ids) -> dict[str, str]:  # type: ignore[no-untyped-def]
-        return {t: self.tags[t] for t in tag_ids if t in self.tags}
 
     @asynccontextmanager
     async def alone(self, name: str) -> AsyncIterator[bool]:
