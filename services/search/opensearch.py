@@ -377,8 +377,9 @@ class OpenSearchBackend:
     # ---- the index ----
 
     async def prepare(self) -> None:
-        """Puts the index template and, when the alias is missing, a first index behind it. When the cluster is
-        not up yet the service starts anyway: searches answer UNAVAILABLE and the projector keeps trying."""
+        """Puts the index template and, when the alias is missing, a first index behind it; the index behind it
+        refreshes as often as REFRESH_INTERVAL says. When the cluster is not up yet the service starts anyway:
+        searches answer UNAVAILABLE and the projector keeps trying."""
         try:
             await self._prepare()
         except TransportError as error:
@@ -403,6 +404,9 @@ class OpenSearchBackend:
             behind = sorted(await self._indices())
             if len(behind) > 1 and first != behind[0]:
                 await self._client.indices.delete(index=first)
+        # A dynamic setting follows the code at every start (analysis and mappings take a reindex).
+        await self._client.indices.put_settings(index=self.alias,
+                                                body={"index": {"refresh_interval": REFRESH_INTERVAL}})
         self._prepared = True
 
     def _new_index_name(self) -> str:

@@ -222,6 +222,17 @@ def document(campaign_id: str, title: str, description: str = "", revision: int 
         submitted_at=datetime.now(UTC) - timedelta(minutes=1))
 
 
+async def test_a_restart_brings_an_existing_index_to_the_documented_refresh_interval(
+        backends: Backends, cluster: AsyncOpenSearch) -> None:
+    backend = await backends()
+    await cluster.indices.put_settings(index=backend.alias, body={"index": {"refresh_interval": "1s"}})  # older code
+
+    await backend.prepare()  # what a restarted service does
+
+    settings = await cluster.indices.get_settings(index=backend.alias, name="index.refresh_interval")
+    assert [index["settings"]["index"]["refresh_interval"] for index in settings.values()] == ["500ms"]
+
+
 async def test_an_older_revision_never_overwrites_a_newer_one(backends: Backends) -> None:
     backend = await backends()
     campaign = f"versions-{uuid.uuid4().hex[:8]}"
