@@ -4,7 +4,7 @@ missing campaigns, hits keep the backend's order, facets get their tag names, an
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 import pytest
@@ -39,7 +39,8 @@ class ReadModel:
         self.stored, self.listed, self.tags = stored, listed, tags
         self.busy = False
 
-    async def shown(self, idea_ids: list[str], tag_ids) -> tuple[dict[str, StoredIdea], dict[str, str]]:  # type: ignore[no-untyped-def]
+    async def shown(self, idea_ids: list[str],
+                    tag_ids: Iterable[str]) -> tuple[dict[str, StoredIdea], dict[str, str]]:
         return ({i: self.stored[i] for i in idea_ids if i in self.stored},
                 {t: self.tags[t] for t in tag_ids if t in self.tags})
 
