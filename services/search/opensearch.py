@@ -43,6 +43,13 @@ WRITE_TIMEOUT_S = 30.0
 # on two shared cores, bench-search). A refresh with nothing new costs nothing; one with changes writes one small
 # segment more, which the merges fold in.
 REFRESH_INTERVAL = "500ms"
+# Lucene's merge-on-refresh, which OpenSearch turns on with a 10 s wait: a refresh that finds enough small segments
+# merges them before it shows anything. Under a steady stream of edits one such merge took 2 s on two busy cores and
+# held every change behind it (index lag 2.5-3 s, bench-search). Off, the merge policy folds the same segments in
+# the background and a refresh only writes. A shard reads it when it opens: a live index takes it at its next open.
+MERGE_ON_REFRESH = False
+# The settings a live index may change: every start puts them on the index behind the alias, as the code says.
+LIVE_SETTINGS: dict[str, Any] = {"refresh_interval": REFRESH_INTERVAL, "merge_on_flush.enabled": MERGE_ON_REFRESH}
 BACKOFF_START_S, BACKOFF_MAX_S = 1.0, 10.0
 DESCRIPTION_FRAGMENTS = " ... "  # how ts_headline joins fragments: both backends answer alike
 # The relevance order's page is found among the best matches by score: twice as many as it needs (at least this
@@ -71,7 +78,7 @@ _TEXT = {"type": "text", "analyzer": "coins_english", "copy_to": "all_text"}
 INDEX_SETTINGS: dict[str, Any] = {
     "number_of_shards": 1,  # one shard: exact facet counts and one set of term statistics for ranking
     "auto_expand_replicas": "0-1",
-    "refresh_interval": REFRESH_INTERVAL,
+    **LIVE_SETTINGS,
     "analysis": {
         "filter": {
             "coins_english_stop": {"type": "stop", "stopwords": STOP_WORDS},
@@ -378,7 +385,7 @@ class OpenSearchBackend:
 
     async def prepare(self) -> None:
         """Puts the index template and, when the alias is missing, a first index behind it; the index behind it
-        refreshes as often as REFRESH_INTERVAL says. When the cluster is not up yet the service starts anyway:
+        gets LIVE_SETTINGS. When the cluster is not up yet the service starts anyway:
         searches answer UNAVAILABLE and the projector keeps trying."""
         try:
             await self._prepare()
@@ -404,9 +411,8 @@ class OpenSearchBackend:
             behind = sorted(await self._indices())
             if len(behind) > 1 and first != behind[0]:
                 await self._client.indices.delete(index=first)
-        # A dynamic setting follows the code at every start (analysis and mappings take a reindex).
-        await self._client.indices.put_settings(index=self.alias,
-                                                body={"index": {"refresh_interval": REFRESH_INTERVAL}})
+        # Analysis and mappings take a reindex.
+        await self._client.indices.put_settings(index=self.alias, body={"index": LIVE_SETTINGS})
         self._prepared = True
 
     def _new_index_name(self) -> str:
@@ -560,7 +566,7 @@ class OpenSearchBackend:
             raise
         try:
             await self._copy(new)
-            await self._client.indices.put_settings(index=new, body={"index": {"refresh_interval": REFRESH_INTERVAL}})
+            await self._client.indices.put_settings(index=new, body={"index": LIVE_SETTINGS})
             second_barrier = await self._read_model.revision_barrier()
             await self._copy(new, since_revision=barrier)
             await self._client.indices.refresh(index=new, request_timeout=WRITE_TIMEOUT_S)

@@ -125,6 +125,13 @@ class ChangeDuringCopy(ReadModel):
         return page
 
 
+async def live_settings(cluster: AsyncOpenSearch, alias: str) -> list[tuple[str, str]]:
+    settings = await cluster.indices.get_settings(index=alias, flat_settings=True,
+                                                  name="index.refresh_interval,index.merge_on_flush.enabled")
+    return [(index["settings"]["index.refresh_interval"], index["settings"]["index.merge_on_flush.enabled"])
+            for index in settings.values()]
+
+
 async def test_reindex_swaps_in_a_new_index_while_searches_go_on(read_model: ReadModel, backends: Backends,
                                                                  cluster: AsyncOpenSearch) -> None:
     campaign = f"reindex-{uuid.uuid4().hex[:8]}"
@@ -167,6 +174,7 @@ async def test_reindex_swaps_in_a_new_index_while_searches_go_on(read_model: Rea
     assert not await cluster.indices.exists(index=old[0])
     assert report.document_count >= len(ideas) + 1
     assert (await backend.health())["index"] == report.index
+    assert await live_settings(cluster, backend.alias) == [("500ms", "false")]  # not the copy's "no refreshes"
     await backend.refresh()
     assert sorted(await hits(backend, "zeppelin", campaign)) == sorted([edited.idea_id, added.idea_id])
     assert (await backend.search(SearchQuery(("panel",), campaign_id=campaign), ADMIN)).total == len(ideas) - 1
@@ -222,15 +230,21 @@ def document(campaign_id: str, title: str, description: str = "", revision: int 
         submitted_at=datetime.now(UTC) - timedelta(minutes=1))
 
 
-async def test_a_restart_brings_an_existing_index_to_the_documented_refresh_interval(
+async def test_a_new_index_refreshes_every_half_second_without_waiting_for_merges(
         backends: Backends, cluster: AsyncOpenSearch) -> None:
     backend = await backends()
-    await cluster.indices.put_settings(index=backend.alias, body={"index": {"refresh_interval": "1s"}})  # older code
+    assert await live_settings(cluster, backend.alias) == [("500ms", "false")]
+
+
+async def test_a_restart_brings_an_existing_index_to_the_settings_of_the_code(
+        backends: Backends, cluster: AsyncOpenSearch) -> None:
+    backend = await backends()
+    await cluster.indices.put_settings(index=backend.alias, body={"index": {  # what older code left
+        "refresh_interval": "1s", "merge_on_flush.enabled": True}})
 
     await backend.prepare()  # what a restarted service does
 
-    settings = await cluster.indices.get_settings(index=backend.alias, name="index.refresh_interval")
-    assert [index["settings"]["index"]["refresh_interval"] for index in settings.values()] == ["500ms"]
+    assert await live_settings(cluster, backend.alias) == [("500ms", "false")]
 
 
 async def test_an_older_revision_never_overwrites_a_newer_one(backends: Backends) -> None:
