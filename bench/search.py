@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
+import contextlib
 import itertools
 import os
 import random
@@ -27,7 +28,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -66,6 +67,7 @@ SAMPLE_EVERY = 10  # the lag prober follows every 10th published edit
 PROBE_ROUND_S = 0.05  # the prober searches for each marker it still waits for once per round
 PROBES = 4  # searches in flight at once: the PostgreSQL pool has connections for the consumer too
 LAG_TIMEOUT_S = 30.0  # a marker not found by then counts as this
+REFRESH_WATCH_S = 0.25  # how often the lag run reads OpenSearch's refresh statistics
 FIRST_POSITION_MS = 1_700_000_000_000  # fake stream positions for the load: older than any real entry id
 T_END = datetime(2026, 11, 1, tzinfo=timezone.utc)
 SUBMIT_DAYS = 60
@@ -508,7 +510,49 @@ def _seconds(values: list[float], q: float) -> float | None:
     return round(value / 1000, 3) if value is not None else None
 
 
+@contextlib.asynccontextmanager
+async def refreshes_watched(opensearch_url: str, alias: str) -> AsyncIterator[dict[str, Any]]:
+    """OpenSearch's refreshes and merges on the index while the block runs, read from its statistics every
+    REFRESH_WATCH_S: an edit waits in the index for the next refresh, and a slow refresh holds back every edit
+    behind it. A refresh's time is counted when it ends, so the longest is the most refresh time in one reading."""
+    client = AsyncOpenSearch(hosts=[opensearch_url], request_timeout=30)
+    watched: dict[str, Any] = {}
+    readings: list[tuple[int, int, int, int]] = []  # refreshes, their ms, merges, their ms: totals so far
+
+    async def read() -> None:
+        total = (await client.indices.stats(index=alias, metric="refresh,merge"))["_all"]["total"]
+        readings.append((total["refresh"]["total"], total["refresh"]["total_time_in_millis"],
+                         total["merges"]["total"], total["merges"]["total_time_in_millis"]))
+
+    async def watch() -> None:
+        while True:
+            await asyncio.sleep(REFRESH_WATCH_S)
+            await read()
+
+    await read()
+    watcher = asyncio.create_task(watch())
+    try:
+        yield watched
+    finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+        await read()
+        await client.close()
+    (refreshes, refresh_ms, merges, merge_ms) = (last - first for first, last in zip(readings[0], readings[-1]))
+    watched.update(refreshes=refreshes, refresh_ms_mean=round(refresh_ms / refreshes) if refreshes else None,
+                   refresh_ms_longest=max(b[1] - a[1] for a, b in zip(readings, readings[1:])),
+                   merges=merges, merge_s=round(merge_ms / 1000, 1))
+
+
 # ---- the run ------------------------------------------------------------------------------------------------------
+
+
+def say_lag(backend: str, lag: dict[str, Any]) -> None:
+    print(f"   {backend}: p50 {lag['p50_s']} s, p95 {lag['p95_s']} s, max {lag['max_s']} s "
+          f"({lag['samples']} samples, {lag['rate_per_s']} edits/s)", flush=True)
+    if "refreshes" in lag:
+        print(f"   {lag['refreshes']} refreshes ({lag['refresh_ms_mean']} ms on average, the longest "
+              f"{lag['refresh_ms_longest']} ms), {lag['merges']} merges ({lag['merge_s']} s)", flush=True)
 
 
 async def run(database_url: str, redis_url: str, opensearch_url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -553,11 +597,14 @@ async def run(database_url: str, redis_url: str, opensearch_url: str, args: argp
         print(f"3/5 index lag: {args.lag_seconds:.0f} s of IdeaEdited at {args.lag_rate:.0f}/s through a "
               f"StreamConsumer, every {SAMPLE_EVERY}th probed …", flush=True)
         result["lag"] = {}
-        for backend, queue in ((postgres, False), (opensearch, True)):
-            result["lag"][backend.name] = lag = await lag_run(redis, read_model, backend, queue, campaign,
-                                                              args.lag_seconds, args.lag_rate, SEED + 2)
-            print(f"   {backend.name}: p50 {lag['p50_s']} s, p95 {lag['p95_s']} s, max {lag['max_s']} s "
-                  f"({lag['samples']} samples, {lag['rate_per_s']} edits/s)", flush=True)
+        result["lag"]["postgres"] = await lag_run(redis, read_model, postgres, False, campaign, args.lag_seconds,
+                                                  args.lag_rate, SEED + 2)
+        say_lag("postgres", result["lag"]["postgres"])
+        async with refreshes_watched(opensearch_url, opensearch.alias) as watched:
+            lag = await lag_run(redis, read_model, opensearch, True, campaign, args.lag_seconds, args.lag_rate,
+                                SEED + 2)
+        result["lag"]["opensearch"] = {**lag, **watched}
+        say_lag("opensearch", result["lag"]["opensearch"])
         campaign.ideas.clear()
 
         if args.scale:
@@ -705,6 +752,10 @@ def report(result: dict[str, Any]) -> list[tuple[str, str, bool]]:
               f"{lag['max_s']} | {lag['probe_round_ms_p50']} |")
         targets.append((f"index lag p95 < {TARGET_LAG_P95_S:.0f} s, {backend}", f"{lag['p95_s']} s",
                         lag["p95_s"] is not None and lag["p95_s"] < TARGET_LAG_P95_S and not lag["not_found"]))
+    watched = result["lag"]["opensearch"]
+    print(f"\nOpenSearch during its lag run: {watched['refreshes']} refreshes, {watched['refresh_ms_mean']} ms on "
+          f"average, the longest {watched['refresh_ms_longest']} ms; {watched['merges']} merges "
+          f"({watched['merge_s']} s)")
 
     print("\n| target | measured | |\n|---|---|---|")
     for name, measured, met in targets:
