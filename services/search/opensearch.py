@@ -385,8 +385,8 @@ class OpenSearchBackend:
 
     async def prepare(self) -> None:
         """Puts the index template and, when the alias is missing, a first index behind it; the index behind it
-        gets LIVE_SETTINGS. When the cluster is not up yet the service starts anyway:
-        searches answer UNAVAILABLE and the projector keeps trying."""
+        gets LIVE_SETTINGS. When the cluster is not up yet the service starts anyway: searches answer UNAVAILABLE
+        and the projector keeps trying."""
         try:
             await self._prepare()
         except TransportError as error:
